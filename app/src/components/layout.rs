@@ -1,0 +1,49 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+
+use crate::api::auth::{get_current_user, SignOut};
+
+/// The frame around every staff page: top bar, navigation, content.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let user = Resource::new(|| (), |_| get_current_user());
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"✎"</span>
+                "Signing portal"
+            </a>
+            <nav aria-label="Main">
+                <A href="/" exact=true>"Requests"</A>
+                <A href="/requests/new">"New request"</A>
+                <Transition fallback=|| ()>
+                    {move || {
+                        user.get()
+                            .and_then(Result::ok)
+                            .flatten()
+                            .filter(|u| u.is_admin())
+                            .map(|_| view! { <A href="/staff">"Staff"</A> })
+                    }}
+                </Transition>
+            </nav>
+            <div class="account">
+                <Transition fallback=|| ()>
+                    {move || {
+                        user.get()
+                            .and_then(Result::ok)
+                            .flatten()
+                            .map(|u| view! { <span class="who" title=u.email.clone()>{u.display_name}</span> })
+                    }}
+                </Transition>
+                <ActionForm action=sign_out attr:class="sign-out">
+                    <button type="submit" class="button button-quiet">"Sign out"</button>
+                </ActionForm>
+            </div>
+        </header>
+        <main id="main" class="content">
+            <Outlet/>
+        </main>
+    }
+}

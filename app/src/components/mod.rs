@@ -1,0 +1,5 @@
+//! Reusable widgets.
+
+pub mod feedback;
+pub mod field;
+pub mod layout;

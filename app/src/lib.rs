@@ -1,0 +1,59 @@
+//! The signing portal's pages, server functions and server-side rooms.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::layout::AppLayout;
+use crate::pages::{
+    new_request::NewRequestPage, not_found::NotFound, requests::RequestsPage, sign_in::SignInPage,
+    staff::StaffPage,
+};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css"/>
+        <Title formatter=|page: String| if page.is_empty() { "Signing portal".to_string() } else { format!("{page} · Signing portal") }/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/sign-in") view=SignInPage/>
+                <ParentRoute path=path!("") view=AppLayout>
+                    <Route path=path!("") view=RequestsPage/>
+                    <Route path=path!("/requests/new") view=NewRequestPage/>
+                    <Route path=path!("/staff") view=StaffPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,7 @@
+//! DTOs and validated newtypes, shared by the server and the browser.
+
+mod email;
+mod staff;
+
+pub use email::Email;
+pub use staff::{check_password, CurrentUser, DisplayName, Role, StaffMember, MIN_PASSWORD_LEN};

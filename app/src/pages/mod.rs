@@ -1,0 +1,7 @@
+//! One file per page.
+
+pub mod new_request;
+pub mod not_found;
+pub mod requests;
+pub mod sign_in;
+pub mod staff;

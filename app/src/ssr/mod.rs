@@ -1,0 +1,10 @@
+//! Server-only code: state, authentication, sessions and the db room.
+
+pub mod auth;
+pub mod db;
+pub mod password;
+pub mod sessions;
+pub mod staff;
+pub mod state;
+pub mod throttle;
+pub mod web;

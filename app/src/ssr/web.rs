@@ -1,0 +1,45 @@
+//! Request-scoped helpers for server functions: request id, status codes,
+//! logging of internal errors.
+
+use axum::http::{header::ACCEPT, request::Parts, StatusCode};
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The id of the request being served (set by the server's request-id layer).
+pub fn request_id() -> String {
+    use_context::<Parts>()
+        .and_then(|p| p.headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Logs an unexpected failure and turns it into a generic `Internal` error
+/// that carries only the request id.
+pub fn internal(err: impl std::fmt::Display) -> AppError {
+    let request_id = request_id();
+    tracing::error!(%request_id, error = %err, "internal error");
+    AppError::Internal { request_id }
+}
+
+/// Sets the HTTP status of a failed server function to match its error.
+///
+/// A plain HTML form post (no JavaScript) is answered with a redirect back to
+/// the form instead, which carries the error; its status is left alone.
+pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(err) = &result {
+        let plain_form = use_context::<Parts>()
+            .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false);
+        if !plain_form {
+            if let (Some(res), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                StatusCode::from_u16(err.status()),
+            ) {
+                res.set_status(status);
+            }
+        }
+    }
+    result
+}

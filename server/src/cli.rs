@@ -1,0 +1,62 @@
+//! Command-line tasks.
+
+use std::io::{BufRead, IsTerminal};
+
+use app::error::AppError;
+use app::ssr::staff::{self, NewStaff};
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(name = "server", about = "The signing portal: prepare and track electronic signing requests.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal (the default).
+    Serve,
+    /// Create an admin account. The password is asked for at a terminal,
+    /// or read as one line from standard input.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// Reads the new password: twice at a terminal, else one line of stdin.
+pub fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password for the new admin: ")?;
+        let again = rpassword::prompt_password("Type it again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+pub async fn create_admin(config: &Config, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
+    let db = crate::open_database(config).await?;
+    let input = NewStaff { email, display_name: name, role: "admin", password };
+    let result = staff::create(&db, input).await;
+    db.close().await;
+    match result {
+        Ok(member) => {
+            println!("Created admin {} <{}> (id {}).", member.display_name, member.email, member.id);
+            Ok(())
+        }
+        Err(AppError::Validation(fields)) => {
+            let lines: Vec<String> = fields.errors.iter().map(|(f, m)| format!("  {f}: {m}")).collect();
+            anyhow::bail!("the admin was not created:\n{}", lines.join("\n"))
+        }
+        Err(other) => anyhow::bail!("the admin was not created: {other}"),
+    }
+}

@@ -1,0 +1,196 @@
+//! Configuration from the environment (a `.env` file is read first if present),
+//! validated at start. Every error names the variable at fault.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use url::Url;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db";
+pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:3000";
+
+/// A value that must never be printed or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "Secret(empty)" } else { "Secret(***)" })
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct SignhostSettings {
+    pub api_url: Url,
+    pub app_key: Secret,
+    pub user_token: Secret,
+    pub shared_secret: Secret,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub public_url: Url,
+    pub bind_addr: SocketAddr,
+    pub signhost: SignhostSettings,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("configuration error in {var}: {message}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub message: String,
+}
+
+fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { var, message: message.into() }
+}
+
+impl Config {
+    /// Reads `.env` (if any) and then the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any source of variables (tests use a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "DATABASE_URL",
+                format!("must start with sqlite: or postgres:// (got '{}')", redact_url(&database_url)),
+            ));
+        }
+
+        let bind_raw = var("BIND_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| DEFAULT_BIND_ADDR.to_string());
+        let bind_addr: SocketAddr = bind_raw
+            .parse()
+            .map_err(|_| err("BIND_ADDR", format!("must be an address and port like 127.0.0.1:3000 (got '{bind_raw}')")))?;
+
+        let public_url = match var("PUBLIC_URL") {
+            Some(raw) => parse_http_url("PUBLIC_URL", &raw)?,
+            None => {
+                let host = if bind_addr.ip().is_unspecified() { "localhost".to_string() } else { bind_addr.ip().to_string() };
+                parse_http_url("PUBLIC_URL", &format!("http://{host}:{}/", bind_addr.port()))?
+            }
+        };
+        let public_url = with_trailing_slash(public_url);
+
+        let api_url = match var("SIGNHOST_API_URL") {
+            Some(raw) => with_trailing_slash(parse_http_url("SIGNHOST_API_URL", &raw)?),
+            None => public_url.join("sandbox/api/").map_err(|e| err("PUBLIC_URL", e.to_string()))?,
+        };
+        let secret = |name: &str| Secret(var(name).unwrap_or_default());
+        let signhost = SignhostSettings {
+            api_url,
+            app_key: secret("SIGNHOST_APP_KEY"),
+            user_token: secret("SIGNHOST_USER_TOKEN"),
+            shared_secret: secret("SIGNHOST_SHARED_SECRET"),
+        };
+
+        Ok(Config { database_url, public_url, bind_addr, signhost })
+    }
+
+    /// Cookies get the Secure flag when the portal is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+}
+
+fn parse_http_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| err(var, format!("is not a valid URL ({e}): '{raw}'")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(err(var, format!("must be an http:// or https:// URL with a host (got '{raw}')")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(err(var, format!("must not have a query or fragment (got '{raw}')")));
+    }
+    Ok(url)
+}
+
+fn with_trailing_slash(mut url: Url) -> Url {
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    url
+}
+
+/// Hides a password in a database URL before it is shown.
+pub fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_sqlite_with_the_sandbox() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
+        assert_eq!(c.signhost.api_url.as_str(), "http://127.0.0.1:3000/sandbox/api/");
+        assert!(!c.secure_cookies());
+    }
+
+    #[test]
+    fn public_url_drives_sandbox_url_and_secure_cookies() {
+        let c = config(&[("PUBLIC_URL", "https://sign.example.nl/portal")]).unwrap();
+        assert_eq!(c.public_url.as_str(), "https://sign.example.nl/portal/");
+        assert_eq!(c.signhost.api_url.as_str(), "https://sign.example.nl/portal/sandbox/api/");
+        assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn errors_name_the_variable() {
+        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
+        assert_eq!(config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err().var, "PUBLIC_URL");
+        assert_eq!(config(&[("PUBLIC_URL", "not a url")]).unwrap_err().var, "PUBLIC_URL");
+        assert_eq!(config(&[("BIND_ADDR", "localhost")]).unwrap_err().var, "BIND_ADDR");
+        assert_eq!(config(&[("SIGNHOST_API_URL", "nope")]).unwrap_err().var, "SIGNHOST_API_URL");
+        let e = config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert!(e.to_string().starts_with("configuration error in PUBLIC_URL"));
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let c = config(&[("SIGNHOST_APP_KEY", "app-key-123"), ("SIGNHOST_SHARED_SECRET", "s3cr3t")]).unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("app-key-123") && !shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(c.signhost.app_key.expose(), "app-key-123");
+    }
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        let shown = redact_url("postgres://user:hunter2@db/portal");
+        assert!(!shown.contains("hunter2") && shown.contains("***"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The portal's axum server: configuration, router wiring, non-Leptos
+//! endpoints and command-line tasks.
+
+pub mod cli;
+pub mod config;
+pub mod guard;
+pub mod health;
+pub mod panic;
+
+use std::net::SocketAddr;
+
+use app::ssr::db::Db;
+use app::ssr::sessions::Store;
+use app::ssr::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use http::{HeaderName, Request};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+
+/// Connects to the database and applies its migrations.
+pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config::redact_url(&config.database_url)))?;
+    db.migrate().await.map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
+    Ok(db)
+}
+
+/// Leptos settings: from cargo-leptos's environment when it built us,
+/// with the portal's own name and bind address.
+pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
+    let mut options = leptos::config::get_configuration(None)?.leptos_options;
+    if options.output_name.is_empty() {
+        options.output_name = "portal".into();
+    }
+    options.site_addr = config.bind_addr;
+    Ok(options)
+}
+
+/// The whole application: pages, server functions, health checks and the
+/// layers around them.
+pub async fn build_router(config: &Config, db: Db, options: LeptosOptions) -> anyhow::Result<Router> {
+    let state = AppState::new(db.clone());
+    let store = Store::new(&db).await?;
+    store.spawn_cleanup(std::time::Duration::from_secs(3600));
+    let routes = generate_route_list(App);
+
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let request_id = HeaderName::from_static(app::ssr::web::REQUEST_ID_HEADER);
+
+    let pages = Router::new()
+        .leptos_routes_with_context(&options, routes, context, {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .with_state(options)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::require_sign_in));
+
+    let router = Router::new()
+        .merge(health::routes(state.clone()))
+        .merge(pages)
+        .layer(store.layer(config.secure_cookies()))
+        .layer(axum::middleware::from_fn(panic::catch_panic))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get(app::ssr::web::REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+    Ok(router)
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then finishes
+/// the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
