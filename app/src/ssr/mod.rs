@@ -8,3 +8,5 @@ pub mod staff;
 pub mod state;
 pub mod throttle;
 pub mod web;
+#[cfg(feature = "test-support")]
+pub mod testing;

@@ -1,0 +1,96 @@
+//! Fresh databases for tests, on SQLite always and on PostgreSQL when
+//! `TEST_POSTGRES_URL` is set. A skipped PostgreSQL run says so on stderr
+//! (past the test harness's capture), and fails when `CI` is set.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+
+use crate::ssr::db::Db;
+
+/// A database that exists only for one test.
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Database { admin_url: String, name: String },
+}
+
+impl TestDb {
+    /// A new SQLite file in the temp folder, migrated.
+    pub async fn sqlite() -> TestDb {
+        let path = std::env::temp_dir().join(format!("portal-test-{}.db", uuid::Uuid::new_v4().simple()));
+        let url = format!("sqlite://{}", path.display());
+        let db = Db::connect(&url).await.expect("open test sqlite");
+        db.migrate().await.expect("migrate test sqlite");
+        TestDb { db, url, cleanup: Cleanup::File(path) }
+    }
+
+    /// A new PostgreSQL database next to `TEST_POSTGRES_URL`, migrated; `None`
+    /// (after a loud warning) when the variable is not set.
+    pub async fn postgres() -> Option<TestDb> {
+        let Some(admin_url) = std::env::var("TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty()) else {
+            if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
+                panic!("TEST_POSTGRES_URL must be set in CI: the PostgreSQL half of the tests cannot be skipped there");
+            }
+            let _ = writeln!(
+                std::io::stderr(),
+                "\n*** SKIPPED: PostgreSQL half of this test: TEST_POSTGRES_URL is not set ***\n"
+            );
+            return None;
+        };
+        let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = PgConnectOptions::from_str(&admin_url).expect("TEST_POSTGRES_URL is not a PostgreSQL URL");
+        let mut conn = admin.connect().await.expect("connect to TEST_POSTGRES_URL");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create test database");
+        conn.close().await.ok();
+        let url = admin.clone().database(&name).to_url_lossy().to_string();
+        let db = Db::connect(&url).await.expect("open test postgres");
+        db.migrate().await.expect("migrate test postgres");
+        Some(TestDb { db, url, cleanup: Cleanup::Database { admin_url, name } })
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn remove(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Database { admin_url, name } => {
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// Runs `test` once on a fresh SQLite database and once on a fresh
+/// PostgreSQL database (when configured).
+pub async fn on_each_backend<F, Fut>(test: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = TestDb::sqlite().await;
+    test(sqlite.db.clone()).await;
+    sqlite.remove().await;
+    if let Some(pg) = TestDb::postgres().await {
+        test(pg.db.clone()).await;
+        pg.remove().await;
+    }
+}

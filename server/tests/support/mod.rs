@@ -1,0 +1,136 @@
+//! A running portal on 127.0.0.1:0 with a fresh database, and a cookie-aware
+//! client with typed helpers.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+
+use app::ssr::db::Db;
+use app::ssr::staff::{self, NewStaff};
+use app::ssr::testing::TestDb;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, REFERER};
+use reqwest::redirect::Policy;
+use reqwest::{Response, StatusCode};
+use server::config::Config;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    test_db: Option<TestDb>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_on(TestDb::sqlite().await).await
+    }
+
+    /// On PostgreSQL when `TEST_POSTGRES_URL` is set (else `None`, loudly).
+    pub async fn spawn_postgres() -> Option<TestApp> {
+        Some(Self::spawn_on(TestDb::postgres().await?).await)
+    }
+
+    async fn spawn_on(test_db: TestDb) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let vars: HashMap<&str, String> = [
+            ("DATABASE_URL", test_db.url.clone()),
+            ("BIND_ADDR", addr.to_string()),
+            ("PUBLIC_URL", format!("http://{addr}")),
+        ]
+        .into_iter()
+        .collect();
+        let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        let db = test_db.db.clone();
+        let options = server::leptos_options(&config).unwrap();
+        let router = server::build_router(&config, db.clone(), options).await.unwrap();
+        let server = tokio::spawn(async move {
+            server::serve(listener, router, std::future::pending()).await.unwrap();
+        });
+        TestApp { address: format!("http://{addr}"), db, test_db: Some(test_db), server }
+    }
+
+    pub async fn stop(mut self) {
+        self.server.abort();
+        if let Some(db) = self.test_db.take() {
+            db.remove().await;
+        }
+    }
+
+    /// A new browser-like client: own cookie jar, redirects not followed.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn add_user(&self, email: &str, role: &str) -> i64 {
+        let input = NewStaff { email, display_name: "Test Person", role, password: PASSWORD };
+        staff::create(&self.db, input).await.unwrap().id
+    }
+
+    /// Calls a server function the way the hydrated app does (form body,
+    /// JSON answer).
+    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Submits a form the way a browser without JavaScript does.
+    pub async fn submit(&self, client: &reqwest::Client, endpoint: &str, from: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(ACCEPT, "text/html,application/xhtml+xml")
+            .header(REFERER, self.url(from))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> Response {
+        self.call(client, "sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    /// A client signed in as a new user with `role`.
+    pub async fn signed_in(&self, email: &str, role: &str) -> reqwest::Client {
+        self.add_user(email, role).await;
+        let client = self.client();
+        let res = self.sign_in(&client, email, PASSWORD).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-in failed: {}", res.text().await.unwrap());
+        client
+    }
+
+    pub async fn get(&self, client: &reqwest::Client, path: &str) -> Response {
+        client.get(self.url(path)).header(ACCEPT, "text/html").send().await.unwrap()
+    }
+}
+
+/// The value of the session cookie set by `res`, if any.
+pub fn session_cookie(res: &Response) -> Option<String> {
+    res.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("portal_session="))
+        .map(str::to_string)
+}
+
+pub fn location(res: &Response) -> String {
+    res.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
