@@ -3,8 +3,8 @@
 //! Internal failures are logged on the server and reach the user only as a
 //! generic message with the request id, never with SQL or stack text.
 
-use leptos::server_fn::{codec::JsonEncoding, error::ServerFnErrorErr};
 use leptos::prelude::FromServerFnError;
+use leptos::server_fn::{codec::JsonEncoding, error::ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
 /// Problems with individual form fields, plus the (non-secret) values the
@@ -37,12 +37,18 @@ impl FieldErrors {
 
     /// The first message for `field`, if any.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
     }
 
     /// The kept value of `field`, if any.
     pub fn value(&self, field: &str) -> Option<&str> {
-        self.values.iter().find(|(f, _)| f == field).map(|(_, v)| v.as_str())
+        self.values
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `Ok(())` when nothing was added, else a `Validation` error.
@@ -71,7 +77,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("The signing service answered: {0}")]
     Upstream(String),
-    #[error("Something went wrong on our side. If it keeps happening, quote reference {request_id}.")]
+    #[error(
+        "Something went wrong on our side. If it keeps happening, quote reference {request_id}."
+    )]
     Internal { request_id: String },
     #[error("Could not reach the portal. Check your connection and try again.")]
     Transport(ServerFnErrorErr),
@@ -133,7 +141,9 @@ mod tests {
 
     #[test]
     fn internal_error_never_shows_more_than_the_reference() {
-        let e = AppError::Internal { request_id: "abc-123".into() };
+        let e = AppError::Internal {
+            request_id: "abc-123".into(),
+        };
         let text = e.to_string();
         assert!(text.contains("abc-123"));
         assert_eq!(e.status(), 500);
@@ -143,7 +153,13 @@ mod tests {
     fn statuses_match_their_meaning() {
         assert_eq!(AppError::Unauthorized.status(), 401);
         assert_eq!(AppError::Forbidden.status(), 403);
-        assert_eq!(AppError::TooManyRequests { retry_after_secs: 3 }.status(), 429);
+        assert_eq!(
+            AppError::TooManyRequests {
+                retry_after_secs: 3
+            }
+            .status(),
+            429
+        );
         assert_eq!(AppError::field("x", "bad").status(), 422);
     }
 }

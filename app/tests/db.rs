@@ -1,24 +1,31 @@
 //! The db room on both backends: SQLite always, PostgreSQL when
 //! `TEST_POSTGRES_URL` is set.
 
+use app::error::AppError;
 use app::model::Role;
 use app::ssr::db::{is_unique_violation, sign_in_failures as failures, users, Db};
 use app::ssr::sessions::Store;
 use app::ssr::staff::{self, NewStaff};
 use app::ssr::testing::on_each_backend;
 use app::ssr::throttle::{self, ThrottleRules};
-use app::error::AppError;
 use chrono::{Duration, Utc};
 
 async fn add_user(db: &Db, email: &str, role: Role) -> i64 {
-    let user = users::NewUser { email, display_name: "Test Person", password_hash: "hash", role };
+    let user = users::NewUser {
+        email,
+        display_name: "Test Person",
+        password_hash: "hash",
+        role,
+    };
     users::insert(db, &user, Utc::now()).await.unwrap()
 }
 
 #[tokio::test]
 async fn migrations_are_idempotent_and_ping_works() {
     on_each_backend(|db| async move {
-        db.migrate().await.expect("second run of migrations is a no-op");
+        db.migrate()
+            .await
+            .expect("second run of migrations is a no-op");
         db.ping().await.unwrap();
     })
     .await;
@@ -28,17 +35,28 @@ async fn migrations_are_idempotent_and_ping_works() {
 async fn users_insert_find_and_refuse_duplicates() {
     on_each_backend(|db| async move {
         let id = add_user(&db, "ann@example.nl", Role::Admin).await;
-        let by_email = users::find_by_email(&db, "ann@example.nl").await.unwrap().unwrap();
+        let by_email = users::find_by_email(&db, "ann@example.nl")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(by_email.id, id);
         assert_eq!(by_email.role(), Role::Admin);
         assert!(!by_email.disabled);
         assert_eq!(by_email.session_epoch, 0);
         let by_id = users::find_by_id(&db, id).await.unwrap().unwrap();
         assert_eq!(by_id.email, "ann@example.nl");
-        assert!(users::find_by_email(&db, "nobody@example.nl").await.unwrap().is_none());
+        assert!(users::find_by_email(&db, "nobody@example.nl")
+            .await
+            .unwrap()
+            .is_none());
         assert!(users::find_by_id(&db, id + 1000).await.unwrap().is_none());
 
-        let dup = users::NewUser { email: "ann@example.nl", display_name: "Other", password_hash: "h", role: Role::Staff };
+        let dup = users::NewUser {
+            email: "ann@example.nl",
+            display_name: "Other",
+            password_hash: "h",
+            role: Role::Staff,
+        };
         let err = users::insert(&db, &dup, Utc::now()).await.unwrap_err();
         assert!(is_unique_violation(&err), "{err}");
     })
@@ -53,10 +71,20 @@ async fn users_list_puts_admins_first_then_names() {
             ("bob@example.nl", "bob", Role::Staff),
             ("amy@example.nl", "Yara", Role::Admin),
         ] {
-            let u = users::NewUser { email, display_name: name, password_hash: "h", role };
+            let u = users::NewUser {
+                email,
+                display_name: name,
+                password_hash: "h",
+                role,
+            };
             users::insert(&db, &u, Utc::now()).await.unwrap();
         }
-        let names: Vec<String> = users::list(&db).await.unwrap().into_iter().map(|u| u.display_name).collect();
+        let names: Vec<String> = users::list(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.display_name)
+            .collect();
         assert_eq!(names, ["Yara", "bob", "Zed"]);
     })
     .await;
@@ -66,15 +94,23 @@ async fn users_list_puts_admins_first_then_names() {
 async fn disabling_and_password_changes_bump_the_session_epoch() {
     on_each_backend(|db| async move {
         let id = add_user(&db, "ann@example.nl", Role::Staff).await;
-        assert!(users::set_disabled(&db, id, true, Utc::now()).await.unwrap());
+        assert!(users::set_disabled(&db, id, true, Utc::now())
+            .await
+            .unwrap());
         let u = users::find_by_id(&db, id).await.unwrap().unwrap();
         assert!(u.disabled);
         assert_eq!(u.session_epoch, 1);
-        assert!(users::set_password_hash(&db, id, "new-hash", Utc::now()).await.unwrap());
+        assert!(users::set_password_hash(&db, id, "new-hash", Utc::now())
+            .await
+            .unwrap());
         let u = users::find_by_id(&db, id).await.unwrap().unwrap();
         assert_eq!((u.password_hash.as_str(), u.session_epoch), ("new-hash", 2));
-        assert!(!users::set_disabled(&db, id + 99, true, Utc::now()).await.unwrap());
-        assert!(!users::set_password_hash(&db, id + 99, "x", Utc::now()).await.unwrap());
+        assert!(!users::set_disabled(&db, id + 99, true, Utc::now())
+            .await
+            .unwrap());
+        assert!(!users::set_password_hash(&db, id + 99, "x", Utc::now())
+            .await
+            .unwrap());
     })
     .await;
 }
@@ -98,25 +134,54 @@ async fn sign_in_failures_count_within_window_clear_and_prune() {
     on_each_backend(|db| async move {
         let now = Utc::now();
         let old = now - Duration::minutes(30);
-        failures::record(&db, failures::Scope::Account, "ann@example.nl", old).await.unwrap();
+        failures::record(&db, failures::Scope::Account, "ann@example.nl", old)
+            .await
+            .unwrap();
         for i in 0..3 {
-            failures::record(&db, failures::Scope::Account, "ann@example.nl", now - Duration::seconds(i)).await.unwrap();
+            failures::record(
+                &db,
+                failures::Scope::Account,
+                "ann@example.nl",
+                now - Duration::seconds(i),
+            )
+            .await
+            .unwrap();
         }
-        failures::record(&db, failures::Scope::Address, "10.0.0.1", now).await.unwrap();
+        failures::record(&db, failures::Scope::Address, "10.0.0.1", now)
+            .await
+            .unwrap();
 
         let since = now - Duration::minutes(15);
-        let (count, oldest) = failures::recent(&db, failures::Scope::Account, "ann@example.nl", since).await.unwrap();
+        let (count, oldest) =
+            failures::recent(&db, failures::Scope::Account, "ann@example.nl", since)
+                .await
+                .unwrap();
         assert_eq!(count, 3);
         let oldest = oldest.expect("oldest failure");
-        assert!((oldest - (now - Duration::seconds(2))).num_milliseconds().abs() < 5, "{oldest}");
-        let (none, no_oldest) = failures::recent(&db, failures::Scope::Account, "bob@example.nl", since).await.unwrap();
+        assert!(
+            (oldest - (now - Duration::seconds(2)))
+                .num_milliseconds()
+                .abs()
+                < 5,
+            "{oldest}"
+        );
+        let (none, no_oldest) =
+            failures::recent(&db, failures::Scope::Account, "bob@example.nl", since)
+                .await
+                .unwrap();
         assert_eq!((none, no_oldest), (0, None));
 
         assert_eq!(failures::prune(&db, since).await.unwrap(), 1);
-        failures::clear(&db, failures::Scope::Account, "ann@example.nl").await.unwrap();
-        let (count, _) = failures::recent(&db, failures::Scope::Account, "ann@example.nl", old).await.unwrap();
+        failures::clear(&db, failures::Scope::Account, "ann@example.nl")
+            .await
+            .unwrap();
+        let (count, _) = failures::recent(&db, failures::Scope::Account, "ann@example.nl", old)
+            .await
+            .unwrap();
         assert_eq!(count, 0);
-        let (address, _) = failures::recent(&db, failures::Scope::Address, "10.0.0.1", since).await.unwrap();
+        let (address, _) = failures::recent(&db, failures::Scope::Address, "10.0.0.1", since)
+            .await
+            .unwrap();
         assert_eq!(address, 1, "clearing an account leaves address failures");
     })
     .await;
@@ -128,16 +193,26 @@ async fn throttle_refuses_after_the_account_limit() {
         let rules = ThrottleRules::default();
         let now = Utc::now();
         for _ in 0..rules.per_account {
-            throttle::check(&db, &rules, "ann@example.nl", "10.0.0.1", now).await.unwrap();
-            throttle::record_failure(&db, &rules, "ann@example.nl", "10.0.0.1", now).await.unwrap();
+            throttle::check(&db, &rules, "ann@example.nl", "10.0.0.1", now)
+                .await
+                .unwrap();
+            throttle::record_failure(&db, &rules, "ann@example.nl", "10.0.0.1", now)
+                .await
+                .unwrap();
         }
         match throttle::check(&db, &rules, "ann@example.nl", "10.0.0.2", now).await {
-            Err(AppError::TooManyRequests { retry_after_secs }) => assert!(retry_after_secs > 800 && retry_after_secs <= 900),
+            Err(AppError::TooManyRequests { retry_after_secs }) => {
+                assert!(retry_after_secs > 800 && retry_after_secs <= 900)
+            }
             other => panic!("expected throttling, got {other:?}"),
         }
-        throttle::check(&db, &rules, "bob@example.nl", "10.0.0.2", now).await.expect("other accounts are free");
+        throttle::check(&db, &rules, "bob@example.nl", "10.0.0.2", now)
+            .await
+            .expect("other accounts are free");
         let later = now + rules.window + Duration::seconds(1);
-        throttle::check(&db, &rules, "ann@example.nl", "10.0.0.2", later).await.expect("the window passes");
+        throttle::check(&db, &rules, "ann@example.nl", "10.0.0.2", later)
+            .await
+            .expect("the window passes");
     })
     .await;
 }
@@ -150,12 +225,18 @@ async fn session_store_saves_and_loads_on_both_backends() {
         let store = Store::new(&db).await.unwrap();
         let mut record = Record {
             id: Id::default(),
-            data: [("user".to_string(), serde_json::json!({"id": 1, "epoch": 0}))].into_iter().collect(),
+            data: [("user".to_string(), serde_json::json!({"id": 1, "epoch": 0}))]
+                .into_iter()
+                .collect(),
             expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
                 + tower_sessions::cookie::time::Duration::hours(1),
         };
         store.create(&mut record).await.unwrap();
-        let loaded = store.load(&record.id).await.unwrap().expect("stored session");
+        let loaded = store
+            .load(&record.id)
+            .await
+            .unwrap()
+            .expect("stored session");
         assert_eq!(loaded.data, record.data);
         store.delete(&record.id).await.unwrap();
         assert!(store.load(&record.id).await.unwrap().is_none());
@@ -166,29 +247,92 @@ async fn session_store_saves_and_loads_on_both_backends() {
 #[tokio::test]
 async fn staff_service_validates_and_protects_the_last_admin() {
     on_each_backend(|db| async move {
-        let bad = staff::create(&db, NewStaff { email: "nope", display_name: " ", role: "boss", password: "short" }).await;
-        let Err(AppError::Validation(fields)) = bad else { panic!("expected field errors") };
+        let bad = staff::create(
+            &db,
+            NewStaff {
+                email: "nope",
+                display_name: " ",
+                role: "boss",
+                password: "short",
+            },
+        )
+        .await;
+        let Err(AppError::Validation(fields)) = bad else {
+            panic!("expected field errors")
+        };
         for field in ["email", "display_name", "role", "password"] {
             assert!(fields.get(field).is_some(), "no message for {field}");
         }
         assert_eq!(fields.value("email"), Some("nope"));
-        assert!(fields.value("password").is_none(), "passwords are never kept");
+        assert!(
+            fields.value("password").is_none(),
+            "passwords are never kept"
+        );
 
-        let admin = staff::create(&db, NewStaff { email: "Ann@Example.nl", display_name: "Ann", role: "admin", password: "correct horse battery" }).await.unwrap();
+        let admin = staff::create(
+            &db,
+            NewStaff {
+                email: "Ann@Example.nl",
+                display_name: "Ann",
+                role: "admin",
+                password: "correct horse battery",
+            },
+        )
+        .await
+        .unwrap();
         assert_eq!(admin.email, "ann@example.nl");
-        let again = staff::create(&db, NewStaff { email: "ann@example.nl", display_name: "Ann 2", role: "staff", password: "correct horse battery" }).await;
-        let Err(AppError::Validation(fields)) = again else { panic!("expected a duplicate error") };
+        let again = staff::create(
+            &db,
+            NewStaff {
+                email: "ann@example.nl",
+                display_name: "Ann 2",
+                role: "staff",
+                password: "correct horse battery",
+            },
+        )
+        .await;
+        let Err(AppError::Validation(fields)) = again else {
+            panic!("expected a duplicate error")
+        };
         assert!(fields.get("email").unwrap().contains("already exists"));
 
-        let err = staff::set_disabled(&db, admin.id, admin.id, true).await.unwrap_err();
+        let err = staff::set_disabled(&db, admin.id, admin.id, true)
+            .await
+            .unwrap_err();
         assert!(matches!(err, AppError::Conflict(_)));
-        let other = staff::create(&db, NewStaff { email: "bob@example.nl", display_name: "Bob", role: "staff", password: "correct horse battery" }).await.unwrap();
-        let err = staff::set_disabled(&db, other.id, admin.id, true).await.unwrap_err();
+        let other = staff::create(
+            &db,
+            NewStaff {
+                email: "bob@example.nl",
+                display_name: "Bob",
+                role: "staff",
+                password: "correct horse battery",
+            },
+        )
+        .await
+        .unwrap();
+        let err = staff::set_disabled(&db, other.id, admin.id, true)
+            .await
+            .unwrap_err();
         assert!(matches!(err, AppError::Conflict(m) if m.contains("last enabled admin")));
-        staff::set_disabled(&db, admin.id, other.id, true).await.unwrap();
-        assert!(users::find_by_id(&db, other.id).await.unwrap().unwrap().disabled);
-        assert!(matches!(staff::reset_password(&db, other.id, "short").await, Err(AppError::Validation(_))));
-        assert!(matches!(staff::reset_password(&db, 9999, "a long enough password").await, Err(AppError::NotFound)));
+        staff::set_disabled(&db, admin.id, other.id, true)
+            .await
+            .unwrap();
+        assert!(
+            users::find_by_id(&db, other.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
+        assert!(matches!(
+            staff::reset_password(&db, other.id, "short").await,
+            Err(AppError::Validation(_))
+        ));
+        assert!(matches!(
+            staff::reset_password(&db, 9999, "a long enough password").await,
+            Err(AppError::NotFound)
+        ));
     })
     .await;
 }

@@ -9,7 +9,10 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 
 #[derive(Debug, Parser)]
-#[command(name = "server", about = "The signing portal: prepare and track electronic signing requests.")]
+#[command(
+    name = "server",
+    about = "The signing portal: prepare and track electronic signing requests."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -43,18 +46,35 @@ pub fn read_password() -> anyhow::Result<String> {
     }
 }
 
-pub async fn create_admin(config: &Config, email: &str, name: &str, password: &str) -> anyhow::Result<()> {
+pub async fn create_admin(
+    config: &Config,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<()> {
     let db = crate::open_database(config).await?;
-    let input = NewStaff { email, display_name: name, role: "admin", password };
+    let input = NewStaff {
+        email,
+        display_name: name,
+        role: "admin",
+        password,
+    };
     let result = staff::create(&db, input).await;
     db.close().await;
     match result {
         Ok(member) => {
-            println!("Created admin {} <{}> (id {}).", member.display_name, member.email, member.id);
+            println!(
+                "Created admin {} <{}> (id {}).",
+                member.display_name, member.email, member.id
+            );
             Ok(())
         }
         Err(AppError::Validation(fields)) => {
-            let lines: Vec<String> = fields.errors.iter().map(|(f, m)| format!("  {f}: {m}")).collect();
+            let lines: Vec<String> = fields
+                .errors
+                .iter()
+                .map(|(f, m)| format!("  {f}: {m}"))
+                .collect();
             anyhow::bail!("the admin was not created:\n{}", lines.join("\n"))
         }
         Err(other) => anyhow::bail!("the admin was not created: {other}"),

@@ -21,7 +21,11 @@ impl Secret {
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(if self.0.is_empty() { "Secret(empty)" } else { "Secret(***)" })
+        f.write_str(if self.0.is_empty() {
+            "Secret(empty)"
+        } else {
+            "Secret(***)"
+        })
     }
 }
 
@@ -49,7 +53,10 @@ pub struct ConfigError {
 }
 
 fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
-    ConfigError { var, message: message.into() }
+    ConfigError {
+        var,
+        message: message.into(),
+    }
 }
 
 impl Config {
@@ -61,7 +68,11 @@ impl Config {
 
     /// Builds the configuration from any source of variables (tests use a map).
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let var = |name: &str| get(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let var = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string());
         if !(database_url.starts_with("sqlite:")
@@ -70,29 +81,44 @@ impl Config {
         {
             return Err(err(
                 "DATABASE_URL",
-                format!("must start with sqlite: or postgres:// (got '{}')", redact_url(&database_url)),
+                format!(
+                    "must start with sqlite: or postgres:// (got '{}')",
+                    redact_url(&database_url)
+                ),
             ));
         }
 
         let bind_raw = var("BIND_ADDR")
             .or_else(|| var("LEPTOS_SITE_ADDR"))
             .unwrap_or_else(|| DEFAULT_BIND_ADDR.to_string());
-        let bind_addr: SocketAddr = bind_raw
-            .parse()
-            .map_err(|_| err("BIND_ADDR", format!("must be an address and port like 127.0.0.1:3000 (got '{bind_raw}')")))?;
+        let bind_addr: SocketAddr = bind_raw.parse().map_err(|_| {
+            err(
+                "BIND_ADDR",
+                format!("must be an address and port like 127.0.0.1:3000 (got '{bind_raw}')"),
+            )
+        })?;
 
         let public_url = match var("PUBLIC_URL") {
             Some(raw) => parse_http_url("PUBLIC_URL", &raw)?,
             None => {
-                let host = if bind_addr.ip().is_unspecified() { "localhost".to_string() } else { bind_addr.ip().to_string() };
-                parse_http_url("PUBLIC_URL", &format!("http://{host}:{}/", bind_addr.port()))?
+                let host = if bind_addr.ip().is_unspecified() {
+                    "localhost".to_string()
+                } else {
+                    bind_addr.ip().to_string()
+                };
+                parse_http_url(
+                    "PUBLIC_URL",
+                    &format!("http://{host}:{}/", bind_addr.port()),
+                )?
             }
         };
         let public_url = with_trailing_slash(public_url);
 
         let api_url = match var("SIGNHOST_API_URL") {
             Some(raw) => with_trailing_slash(parse_http_url("SIGNHOST_API_URL", &raw)?),
-            None => public_url.join("sandbox/api/").map_err(|e| err("PUBLIC_URL", e.to_string()))?,
+            None => public_url
+                .join("sandbox/api/")
+                .map_err(|e| err("PUBLIC_URL", e.to_string()))?,
         };
         let secret = |name: &str| Secret(var(name).unwrap_or_default());
         let signhost = SignhostSettings {
@@ -102,7 +128,12 @@ impl Config {
             shared_secret: secret("SIGNHOST_SHARED_SECRET"),
         };
 
-        Ok(Config { database_url, public_url, bind_addr, signhost })
+        Ok(Config {
+            database_url,
+            public_url,
+            bind_addr,
+            signhost,
+        })
     }
 
     /// Cookies get the Secure flag when the portal is reached over https.
@@ -112,12 +143,19 @@ impl Config {
 }
 
 fn parse_http_url(var: &'static str, raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|e| err(var, format!("is not a valid URL ({e}): '{raw}'")))?;
+    let url =
+        Url::parse(raw).map_err(|e| err(var, format!("is not a valid URL ({e}): '{raw}'")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(err(var, format!("must be an http:// or https:// URL with a host (got '{raw}')")));
+        return Err(err(
+            var,
+            format!("must be an http:// or https:// URL with a host (got '{raw}')"),
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(err(var, format!("must not have a query or fragment (got '{raw}')")));
+        return Err(err(
+            var,
+            format!("must not have a query or fragment (got '{raw}')"),
+        ));
     }
     Ok(url)
 }
@@ -147,7 +185,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -157,7 +198,10 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:3000/");
-        assert_eq!(c.signhost.api_url.as_str(), "http://127.0.0.1:3000/sandbox/api/");
+        assert_eq!(
+            c.signhost.api_url.as_str(),
+            "http://127.0.0.1:3000/sandbox/api/"
+        );
         assert!(!c.secure_cookies());
     }
 
@@ -165,26 +209,53 @@ mod tests {
     fn public_url_drives_sandbox_url_and_secure_cookies() {
         let c = config(&[("PUBLIC_URL", "https://sign.example.nl/portal")]).unwrap();
         assert_eq!(c.public_url.as_str(), "https://sign.example.nl/portal/");
-        assert_eq!(c.signhost.api_url.as_str(), "https://sign.example.nl/portal/sandbox/api/");
+        assert_eq!(
+            c.signhost.api_url.as_str(),
+            "https://sign.example.nl/portal/sandbox/api/"
+        );
         assert!(c.secure_cookies());
     }
 
     #[test]
     fn errors_name_the_variable() {
-        assert_eq!(config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var, "DATABASE_URL");
-        assert_eq!(config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err().var, "PUBLIC_URL");
-        assert_eq!(config(&[("PUBLIC_URL", "not a url")]).unwrap_err().var, "PUBLIC_URL");
-        assert_eq!(config(&[("BIND_ADDR", "localhost")]).unwrap_err().var, "BIND_ADDR");
-        assert_eq!(config(&[("SIGNHOST_API_URL", "nope")]).unwrap_err().var, "SIGNHOST_API_URL");
+        assert_eq!(
+            config(&[("DATABASE_URL", "mysql://x")]).unwrap_err().var,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err().var,
+            "PUBLIC_URL"
+        );
+        assert_eq!(
+            config(&[("PUBLIC_URL", "not a url")]).unwrap_err().var,
+            "PUBLIC_URL"
+        );
+        assert_eq!(
+            config(&[("BIND_ADDR", "localhost")]).unwrap_err().var,
+            "BIND_ADDR"
+        );
+        assert_eq!(
+            config(&[("SIGNHOST_API_URL", "nope")]).unwrap_err().var,
+            "SIGNHOST_API_URL"
+        );
         let e = config(&[("PUBLIC_URL", "ftp://x")]).unwrap_err();
-        assert!(e.to_string().starts_with("configuration error in PUBLIC_URL"));
+        assert!(e
+            .to_string()
+            .starts_with("configuration error in PUBLIC_URL"));
     }
 
     #[test]
     fn secrets_never_print() {
-        let c = config(&[("SIGNHOST_APP_KEY", "app-key-123"), ("SIGNHOST_SHARED_SECRET", "s3cr3t")]).unwrap();
+        let c = config(&[
+            ("SIGNHOST_APP_KEY", "app-key-123"),
+            ("SIGNHOST_SHARED_SECRET", "s3cr3t"),
+        ])
+        .unwrap();
         let shown = format!("{c:?}");
-        assert!(!shown.contains("app-key-123") && !shown.contains("s3cr3t"), "{shown}");
+        assert!(
+            !shown.contains("app-key-123") && !shown.contains("s3cr3t"),
+            "{shown}"
+        );
         assert_eq!(c.signhost.app_key.expose(), "app-key-123");
     }
 

@@ -38,13 +38,20 @@ pub async fn require_sign_in(
     }
     let user = match auth::session_user(&session, &state.db).await {
         Ok(user) => user,
-        Err(err) => return crate::panic::error_page(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
+        Err(err) => {
+            return crate::panic::error_page(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string())
+        }
     };
     match (user, path.as_str()) {
         (None, SIGN_IN) => next.run(req).await,
         (None, _) => {
-            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            let next_param: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            let next_param: String =
+                url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
             Redirect::to(&format!("{SIGN_IN}?next={next_param}")).into_response()
         }
         (Some(_), SIGN_IN) => Redirect::to("/").into_response(),

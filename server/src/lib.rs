@@ -24,10 +24,15 @@ use crate::config::Config;
 
 /// Connects to the database and applies its migrations.
 pub async fn open_database(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url)
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the database {}: {e}",
+            config::redact_url(&config.database_url)
+        )
+    })?;
+    db.migrate()
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {}: {e}", config::redact_url(&config.database_url)))?;
-    db.migrate().await.map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot apply database migrations: {e}"))?;
     Ok(db)
 }
 
@@ -44,7 +49,11 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
 
 /// The whole application: pages, server functions, health checks and the
 /// layers around them.
-pub async fn build_router(config: &Config, db: Db, options: LeptosOptions) -> anyhow::Result<Router> {
+pub async fn build_router(
+    config: &Config,
+    db: Db,
+    options: LeptosOptions,
+) -> anyhow::Result<Router> {
     let state = AppState::new(db.clone());
     let store = Store::new(&db).await?;
     store.spawn_cleanup(std::time::Duration::from_secs(3600));
@@ -69,7 +78,10 @@ pub async fn build_router(config: &Config, db: Db, options: LeptosOptions) -> an
             shell,
         ))
         .with_state(options)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::require_sign_in));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::require_sign_in,
+        ));
 
     let router = Router::new()
         .merge(health::routes(state.clone()))
@@ -96,9 +108,12 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM.

@@ -20,14 +20,21 @@ async fn health_and_readiness_answer() {
 }
 
 fn res_has_request_id(res: &reqwest::Response) -> bool {
-    res.headers().get("x-request-id").is_some_and(|v| !v.is_empty())
+    res.headers()
+        .get("x-request-id")
+        .is_some_and(|v| !v.is_empty())
 }
 
 #[tokio::test]
 async fn anonymous_visitors_are_sent_to_sign_in() {
     let app = TestApp::spawn().await;
     let client = app.client();
-    for (path, next) in [("/", "%2F"), ("/staff", "%2Fstaff"), ("/requests/new", "%2Frequests%2Fnew"), ("/no/such/page", "%2Fno%2Fsuch%2Fpage")] {
+    for (path, next) in [
+        ("/", "%2F"),
+        ("/staff", "%2Fstaff"),
+        ("/requests/new", "%2Frequests%2Fnew"),
+        ("/no/such/page", "%2Fno%2Fsuch%2Fpage"),
+    ] {
         let res = app.get(&client, path).await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(location(&res), format!("/sign-in?next={next}"), "{path}");
@@ -36,7 +43,10 @@ async fn anonymous_visitors_are_sent_to_sign_in() {
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
     assert!(html.contains("<h1>Sign in</h1>"), "{html}");
-    assert!(html.contains(r#"<label for="email">Email address"#), "{html}");
+    assert!(
+        html.contains(r#"<label for="email">Email address"#),
+        "{html}"
+    );
     app.stop().await;
 }
 
@@ -46,17 +56,37 @@ async fn server_functions_answer_401_without_a_session() {
     let client = app.client();
     for (endpoint, form) in [
         ("staff/list", vec![]),
-        ("staff/add", vec![("email", "x@example.nl"), ("display_name", "X"), ("role", "admin"), ("password", PASSWORD)]),
-        ("staff/set_disabled", vec![("id", "1"), ("disabled", "true")]),
-        ("staff/reset_password", vec![("id", "1"), ("password", PASSWORD)]),
+        (
+            "staff/add",
+            vec![
+                ("email", "x@example.nl"),
+                ("display_name", "X"),
+                ("role", "admin"),
+                ("password", PASSWORD),
+            ],
+        ),
+        (
+            "staff/set_disabled",
+            vec![("id", "1"), ("disabled", "true")],
+        ),
+        (
+            "staff/reset_password",
+            vec![("id", "1"), ("password", PASSWORD)],
+        ),
     ] {
         let res = app.call(&client, endpoint, &form).await;
         assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{endpoint}");
-        assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::json!("Unauthorized"));
+        assert_eq!(
+            res.json::<serde_json::Value>().await.unwrap(),
+            serde_json::json!("Unauthorized")
+        );
     }
     let res = app.call(&client, "current_user", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap(), serde_json::Value::Null);
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap(),
+        serde_json::Value::Null
+    );
     let users: i64 = sqlx_count_users(&app).await;
     assert_eq!(users, 0, "nothing was created");
     app.stop().await;
@@ -70,16 +100,31 @@ async fn sqlx_count_users(app: &TestApp) -> i64 {
 async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = TestApp::spawn().await;
     app.add_user("ann@example.nl", "staff").await;
-    let wrong = app.sign_in(&app.client(), "ann@example.nl", "not the password").await;
+    let wrong = app
+        .sign_in(&app.client(), "ann@example.nl", "not the password")
+        .await;
     let wrong_status = wrong.status();
-    let wrong_body = wrong.text().await.unwrap().replace("ann@example.nl", "EMAIL");
-    let unknown = app.sign_in(&app.client(), "bob@example.nl", "not the password").await;
+    let wrong_body = wrong
+        .text()
+        .await
+        .unwrap()
+        .replace("ann@example.nl", "EMAIL");
+    let unknown = app
+        .sign_in(&app.client(), "bob@example.nl", "not the password")
+        .await;
     let unknown_status = unknown.status();
-    let unknown_body = unknown.text().await.unwrap().replace("bob@example.nl", "EMAIL");
+    let unknown_body = unknown
+        .text()
+        .await
+        .unwrap()
+        .replace("bob@example.nl", "EMAIL");
     assert_eq!(wrong_status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong_status, unknown_status);
     assert_eq!(wrong_body, unknown_body);
-    assert!(wrong_body.contains("The email address or password is not right."), "{wrong_body}");
+    assert!(
+        wrong_body.contains("The email address or password is not right."),
+        "{wrong_body}"
+    );
     app.stop().await;
 }
 
@@ -93,19 +138,43 @@ async fn sign_in_cycles_the_session_id_and_sets_safe_cookies() {
     let first_cookie = session_cookie(&first).expect("a session cookie");
     assert!(first_cookie.contains("HttpOnly"), "{first_cookie}");
     assert!(first_cookie.contains("SameSite=Lax"), "{first_cookie}");
-    assert!(!first_cookie.contains("Secure"), "plain http has no Secure flag: {first_cookie}");
+    assert!(
+        !first_cookie.contains("Secure"),
+        "plain http has no Secure flag: {first_cookie}"
+    );
     let old_id = first_cookie.split(';').next().unwrap().to_string();
 
     let second = app.sign_in(&client, "ann@example.nl", PASSWORD).await;
-    let new_id = session_cookie(&second).expect("a new cookie").split(';').next().unwrap().to_string();
-    assert_ne!(old_id, new_id, "signing in again must issue a new session id");
+    let new_id = session_cookie(&second)
+        .expect("a new cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(
+        old_id, new_id,
+        "signing in again must issue a new session id"
+    );
 
     let stale = app.client();
-    let res = stale.get(app.url("/")).header("cookie", &old_id).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "the old session id no longer works");
+    let res = stale
+        .get(app.url("/"))
+        .header("cookie", &old_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the old session id no longer works"
+    );
     let res = app.get(&client, "/").await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.text().await.unwrap().contains("No signing requests yet"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("No signing requests yet"));
     app.stop().await;
 }
 
@@ -118,11 +187,28 @@ async fn staff_get_403_on_admin_pages_and_functions() {
     assert!(res.text().await.unwrap().contains("No access"));
     let res = app.call(&staff, "staff/list", &[]).await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = app.call(&staff, "staff/add", &[("email", "x@example.nl"), ("display_name", "X"), ("role", "admin"), ("password", PASSWORD)]).await;
+    let res = app
+        .call(
+            &staff,
+            "staff/add",
+            &[
+                ("email", "x@example.nl"),
+                ("display_name", "X"),
+                ("role", "admin"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(app::ssr::db::users::find_by_email(&app.db, "x@example.nl").await.unwrap().is_none());
+    assert!(app::ssr::db::users::find_by_email(&app.db, "x@example.nl")
+        .await
+        .unwrap()
+        .is_none());
     let html = app.get(&staff, "/").await.text().await.unwrap();
-    assert!(!html.contains(r#"href="/staff""#), "staff see no Staff link");
+    assert!(
+        !html.contains(r#"href="/staff""#),
+        "staff see no Staff link"
+    );
     app.stop().await;
 }
 
@@ -133,38 +219,95 @@ async fn admin_adds_staff_who_can_then_sign_in() {
     let html = app.get(&admin, "/staff").await.text().await.unwrap();
     assert!(html.contains("Add a staff member"));
 
-    let bad = app.call(&admin, "staff/add", &[("email", "not-an-email"), ("display_name", "Sam"), ("role", "staff"), ("password", "short")]).await;
+    let bad = app
+        .call(
+            &admin,
+            "staff/add",
+            &[
+                ("email", "not-an-email"),
+                ("display_name", "Sam"),
+                ("role", "staff"),
+                ("password", "short"),
+            ],
+        )
+        .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: serde_json::Value = bad.json().await.unwrap();
     let errors = body["Validation"]["errors"].as_array().unwrap();
     let fields: Vec<&str> = errors.iter().map(|e| e[0].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "password"]);
 
-    let ok = app.call(&admin, "staff/add", &[("email", "sam@example.nl"), ("display_name", "Sam"), ("role", "staff"), ("password", PASSWORD)]).await;
+    let ok = app
+        .call(
+            &admin,
+            "staff/add",
+            &[
+                ("email", "sam@example.nl"),
+                ("display_name", "Sam"),
+                ("role", "staff"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(ok.status(), StatusCode::OK);
     let member: serde_json::Value = ok.json().await.unwrap();
     assert_eq!(member["email"], "sam@example.nl");
 
-    let list: serde_json::Value = app.call(&admin, "staff/list", &[]).await.json().await.unwrap();
+    let list: serde_json::Value = app
+        .call(&admin, "staff/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 2);
 
     let sam = app.client();
-    assert_eq!(app.sign_in(&sam, "sam@example.nl", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_in(&sam, "sam@example.nl", PASSWORD).await.status(),
+        StatusCode::OK
+    );
     assert_eq!(app.get(&sam, "/").await.status(), StatusCode::OK);
 
     // Disabling ends Sam's session at once; the password reset ends the rest.
     let id = member["id"].to_string();
-    let res = app.call(&admin, "staff/set_disabled", &[("id", &id), ("disabled", "true")]).await;
+    let res = app
+        .call(
+            &admin,
+            "staff/set_disabled",
+            &[("id", &id), ("disabled", "true")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.get(&sam, "/").await.status(), StatusCode::SEE_OTHER);
     let res = app.sign_in(&app.client(), "sam@example.nl", PASSWORD).await;
     assert!(res.text().await.unwrap().contains("disabled"));
 
-    app.call(&admin, "staff/set_disabled", &[("id", &id), ("disabled", "false")]).await;
-    let res = app.call(&admin, "staff/reset_password", &[("id", &id), ("password", "a brand new passphrase")]).await;
+    app.call(
+        &admin,
+        "staff/set_disabled",
+        &[("id", &id), ("disabled", "false")],
+    )
+    .await;
+    let res = app
+        .call(
+            &admin,
+            "staff/reset_password",
+            &[("id", &id), ("password", "a brand new passphrase")],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(app.sign_in(&app.client(), "sam@example.nl", PASSWORD).await.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.sign_in(&app.client(), "sam@example.nl", "a brand new passphrase").await.status(), StatusCode::OK);
+    assert_eq!(
+        app.sign_in(&app.client(), "sam@example.nl", PASSWORD)
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        app.sign_in(&app.client(), "sam@example.nl", "a brand new passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
     app.stop().await;
 }
 
@@ -173,11 +316,17 @@ async fn repeated_failures_are_throttled_per_account() {
     let app = TestApp::spawn().await;
     app.add_user("ann@example.nl", "staff").await;
     for _ in 0..5 {
-        let res = app.sign_in(&app.client(), "ann@example.nl", "wrong password").await;
+        let res = app
+            .sign_in(&app.client(), "ann@example.nl", "wrong password")
+            .await;
         assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let res = app.sign_in(&app.client(), "ann@example.nl", PASSWORD).await;
-    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
+    assert_eq!(
+        res.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits"
+    );
     assert!(res.text().await.unwrap().contains("TooManyRequests"));
     app.stop().await;
 }
@@ -187,8 +336,18 @@ async fn repeated_failures_are_throttled_per_address() {
     let app = TestApp::spawn().await;
     app.add_user("zoe@example.nl", "staff").await;
     for i in 0..20 {
-        let res = app.sign_in(&app.client(), &format!("guess{i}@example.nl"), "wrong password").await;
-        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "attempt {i}");
+        let res = app
+            .sign_in(
+                &app.client(),
+                &format!("guess{i}@example.nl"),
+                "wrong password",
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {i}"
+        );
     }
     let res = app.sign_in(&app.client(), "zoe@example.nl", PASSWORD).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -201,15 +360,53 @@ async fn forms_work_without_javascript() {
     app.add_user("ann@example.nl", "admin").await;
     let client = app.client();
 
-    let res = app.submit(&client, "sign_in", "/sign-in", &[("email", "ann@example.nl"), ("password", "wrong password"), ("next", "")]).await;
+    let res = app
+        .submit(
+            &client,
+            "sign_in",
+            "/sign-in",
+            &[
+                ("email", "ann@example.nl"),
+                ("password", "wrong password"),
+                ("next", ""),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     let back = location(&res);
-    assert!(back.starts_with(&app.url("/sign-in?")) && back.contains("__err="), "{back}");
-    let page = client.get(&back).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("The email address or password is not right."), "error shown on the page");
-    assert!(page.contains(r#"value="ann@example.nl""#), "the email is kept");
+    assert!(
+        back.starts_with(&app.url("/sign-in?")) && back.contains("__err="),
+        "{back}"
+    );
+    let page = client
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("The email address or password is not right."),
+        "error shown on the page"
+    );
+    assert!(
+        page.contains(r#"value="ann@example.nl""#),
+        "the email is kept"
+    );
 
-    let res = app.submit(&client, "sign_in", "/sign-in?next=%2Fstaff", &[("email", "ann@example.nl"), ("password", PASSWORD), ("next", "/staff")]).await;
+    let res = app
+        .submit(
+            &client,
+            "sign_in",
+            "/sign-in?next=%2Fstaff",
+            &[
+                ("email", "ann@example.nl"),
+                ("password", PASSWORD),
+                ("next", "/staff"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(location(&res), "/staff");
     assert_eq!(app.get(&client, "/staff").await.status(), StatusCode::OK);
@@ -229,18 +426,32 @@ async fn signed_in_users_see_a_404_page_for_unknown_paths() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert!(res.text().await.unwrap().contains("Page not found"));
     let res = app.get(&client, "/sign-in").await;
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "signed-in users skip the sign-in page");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "signed-in users skip the sign-in page"
+    );
     app.stop().await;
 }
 
 #[tokio::test]
 async fn the_same_binary_serves_postgres() {
-    let Some(app) = TestApp::spawn_postgres().await else { return };
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
     let res = app.get(&app.client(), "/readyz").await;
-    assert_eq!(res.json::<serde_json::Value>().await.unwrap()["database"], "postgres");
+    assert_eq!(
+        res.json::<serde_json::Value>().await.unwrap()["database"],
+        "postgres"
+    );
     let client = app.signed_in("ann@example.nl", "admin").await;
     assert_eq!(app.get(&client, "/staff").await.status(), StatusCode::OK);
-    let list: serde_json::Value = app.call(&client, "staff/list", &[]).await.json().await.unwrap();
+    let list: serde_json::Value = app
+        .call(&client, "staff/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list[0]["email"], "ann@example.nl");
     app.stop().await;
 }

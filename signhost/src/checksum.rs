@@ -40,8 +40,13 @@ pub fn verify_postback(
     if shared_secret.is_empty() {
         return Err(PostbackError::NoSecret);
     }
-    let tx: Transaction = serde_json::from_slice(body).map_err(|e| PostbackError::Malformed(e.to_string()))?;
-    let id = tx.id.as_deref().filter(|s| !s.is_empty()).ok_or(PostbackError::MissingId)?;
+    let tx: Transaction =
+        serde_json::from_slice(body).map_err(|e| PostbackError::Malformed(e.to_string()))?;
+    let id = tx
+        .id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or(PostbackError::MissingId)?;
     let given = header_checksum
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -49,7 +54,11 @@ pub fn verify_postback(
         .ok_or(PostbackError::MissingChecksum)?;
     let status = tx.status.map(|s| s.code()).unwrap_or_default();
     let expected = compute(id, status, shared_secret);
-    if bool::from(expected.as_bytes().ct_eq(given.to_ascii_lowercase().as_bytes())) {
+    if bool::from(
+        expected
+            .as_bytes()
+            .ct_eq(given.to_ascii_lowercase().as_bytes()),
+    ) {
         Ok(tx)
     } else {
         Err(PostbackError::BadChecksum)
@@ -81,29 +90,59 @@ mod tests {
         let tx = verify_postback(&body(ID, 20, Some(VECTOR)), None, "SharedSecret").unwrap();
         assert_eq!(tx.id.as_deref(), Some(ID));
         verify_postback(&body(ID, 20, None), Some(VECTOR), "SharedSecret").unwrap();
-        verify_postback(&body(ID, 20, None), Some(&VECTOR.to_uppercase()), "SharedSecret").unwrap();
+        verify_postback(
+            &body(ID, 20, None),
+            Some(&VECTOR.to_uppercase()),
+            "SharedSecret",
+        )
+        .unwrap();
     }
 
     #[test]
     fn header_wins_over_body() {
-        let err = verify_postback(&body(ID, 20, Some(VECTOR)), Some("0000"), "SharedSecret").unwrap_err();
+        let err =
+            verify_postback(&body(ID, 20, Some(VECTOR)), Some("0000"), "SharedSecret").unwrap_err();
         assert_eq!(err, PostbackError::BadChecksum);
     }
 
     #[test]
     fn refuses_wrong_secret_status_and_empty_fields() {
-        assert_eq!(verify_postback(&body(ID, 20, Some(VECTOR)), None, "OtherSecret"), Err(PostbackError::BadChecksum));
-        assert_eq!(verify_postback(&body(ID, 30, Some(VECTOR)), None, "SharedSecret"), Err(PostbackError::BadChecksum));
-        assert_eq!(verify_postback(&body("", 20, Some(VECTOR)), None, "SharedSecret"), Err(PostbackError::MissingId));
-        assert_eq!(verify_postback(&body(ID, 20, Some("")), None, "SharedSecret"), Err(PostbackError::MissingChecksum));
-        assert_eq!(verify_postback(&body(ID, 20, None), Some("  "), "SharedSecret"), Err(PostbackError::MissingChecksum));
-        assert_eq!(verify_postback(&body(ID, 20, Some(VECTOR)), None, ""), Err(PostbackError::NoSecret));
+        assert_eq!(
+            verify_postback(&body(ID, 20, Some(VECTOR)), None, "OtherSecret"),
+            Err(PostbackError::BadChecksum)
+        );
+        assert_eq!(
+            verify_postback(&body(ID, 30, Some(VECTOR)), None, "SharedSecret"),
+            Err(PostbackError::BadChecksum)
+        );
+        assert_eq!(
+            verify_postback(&body("", 20, Some(VECTOR)), None, "SharedSecret"),
+            Err(PostbackError::MissingId)
+        );
+        assert_eq!(
+            verify_postback(&body(ID, 20, Some("")), None, "SharedSecret"),
+            Err(PostbackError::MissingChecksum)
+        );
+        assert_eq!(
+            verify_postback(&body(ID, 20, None), Some("  "), "SharedSecret"),
+            Err(PostbackError::MissingChecksum)
+        );
+        assert_eq!(
+            verify_postback(&body(ID, 20, Some(VECTOR)), None, ""),
+            Err(PostbackError::NoSecret)
+        );
     }
 
     #[test]
     fn refuses_bodies_that_are_not_json() {
         for bad in [&b"not json"[..], b"", b"[1,2]", b"{\"Id\": 5}"] {
-            assert!(matches!(verify_postback(bad, Some(VECTOR), "SharedSecret"), Err(PostbackError::Malformed(_))), "{bad:?}");
+            assert!(
+                matches!(
+                    verify_postback(bad, Some(VECTOR), "SharedSecret"),
+                    Err(PostbackError::Malformed(_))
+                ),
+                "{bad:?}"
+            );
         }
     }
 }

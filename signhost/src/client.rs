@@ -29,14 +29,20 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        Self { max_attempts: 4, base_delay: Duration::from_millis(500), max_delay: Duration::from_secs(30) }
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
     }
 }
 
 impl RetryPolicy {
     /// Exponential delay with jitter, at least what `Retry-After` asked for.
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let exp = self.base_delay.saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
+        let exp = self
+            .base_delay
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)));
         let capped = exp.min(self.max_delay);
         let jitter = rand::rng().random_range(0.0..=0.5);
         let with_jitter = capped.mul_f64(1.0 + jitter).min(self.max_delay);
@@ -55,7 +61,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,7 +87,13 @@ impl Client {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Self { http, base, app_key: app_key.into(), user_token: user_token.into(), retry: RetryPolicy::default() }
+        Self {
+            http,
+            base,
+            app_key: app_key.into(),
+            user_token: user_token.into(),
+            retry: RetryPolicy::default(),
+        }
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -88,13 +102,19 @@ impl Client {
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.http = reqwest::Client::builder().timeout(timeout).build().expect("an HTTP client");
+        self.http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .expect("an HTTP client");
         self
     }
 
     fn url(&self, segments: &[&str]) -> Url {
         let mut url = self.base.clone();
-        url.path_segments_mut().expect("http base URL").pop_if_empty().extend(segments);
+        url.path_segments_mut()
+            .expect("http base URL")
+            .pop_if_empty()
+            .extend(segments);
         url
     }
 
@@ -113,11 +133,20 @@ impl Client {
     }
 
     /// Sends with retries; returns status and body of a success.
-    async fn send(&self, method: Method, url: Url, body: Body, accept: Option<&str>) -> Result<(StatusCode, Bytes), Error> {
+    async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Body,
+        accept: Option<&str>,
+    ) -> Result<(StatusCode, Bytes), Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = self.http.request(method.clone(), url.clone()).headers(self.headers());
+            let mut req = self
+                .http
+                .request(method.clone(), url.clone())
+                .headers(self.headers());
             if let Some(a) = accept {
                 req = req.header(ACCEPT, a);
             }
@@ -138,11 +167,18 @@ impl Client {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let bytes = res.bytes().await.map_err(|e| Error::Transport(e.to_string()))?;
+                    let bytes = res
+                        .bytes()
+                        .await
+                        .map_err(|e| Error::Transport(e.to_string()))?;
                     if status.is_success() {
                         return Ok((status, bytes));
                     }
-                    from_response(status.as_u16(), &String::from_utf8_lossy(&bytes), retry_after)
+                    from_response(
+                        status.as_u16(),
+                        &String::from_utf8_lossy(&bytes),
+                        retry_after,
+                    )
                 }
                 Err(e) => Error::Transport(e.to_string()),
             };
@@ -159,68 +195,119 @@ impl Client {
         }
     }
 
-    async fn json<T: DeserializeOwned>(&self, method: Method, url: Url, body: Body) -> Result<T, Error> {
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        url: Url,
+        body: Body,
+    ) -> Result<T, Error> {
         let (_, bytes) = self.send(method, url, body, None).await?;
         serde_json::from_slice(&bytes).map_err(|e| Error::Decode(e.to_string()))
     }
 
     fn to_json<T: serde::Serialize>(value: &T) -> Result<Body, Error> {
-        serde_json::to_vec(value).map(Body::Json).map_err(|e| Error::Decode(e.to_string()))
+        serde_json::to_vec(value)
+            .map(Body::Json)
+            .map_err(|e| Error::Decode(e.to_string()))
     }
 
     /// `POST /api/transaction` (200, status 5).
-    pub async fn create_transaction(&self, request: &CreateTransaction) -> Result<Transaction, Error> {
-        self.json(Method::POST, self.url(&["transaction"]), Self::to_json(request)?).await
+    pub async fn create_transaction(
+        &self,
+        request: &CreateTransaction,
+    ) -> Result<Transaction, Error> {
+        self.json(
+            Method::POST,
+            self.url(&["transaction"]),
+            Self::to_json(request)?,
+        )
+        .await
     }
 
     /// `GET /api/transaction/{id}`; a cleaned-up transaction is `Error::Gone`
     /// with what Signhost still returned.
     pub async fn get_transaction(&self, id: &str) -> Result<Transaction, Error> {
-        self.json(Method::GET, self.url(&["transaction", id]), Body::None).await
+        self.json(Method::GET, self.url(&["transaction", id]), Body::None)
+            .await
     }
 
     /// `DELETE /api/transaction/{id}`: cancels a running transaction (60) or
     /// purges a finished one.
-    pub async fn delete_transaction(&self, id: &str, options: Option<&DeleteTransaction>) -> Result<Transaction, Error> {
+    pub async fn delete_transaction(
+        &self,
+        id: &str,
+        options: Option<&DeleteTransaction>,
+    ) -> Result<Transaction, Error> {
         let body = match options {
             Some(o) => Self::to_json(o)?,
             None => Body::None,
         };
-        self.json(Method::DELETE, self.url(&["transaction", id]), body).await
+        self.json(Method::DELETE, self.url(&["transaction", id]), body)
+            .await
     }
 
     /// `PUT …/file/{fileId}` with the file's metadata (202).
-    pub async fn put_file_meta(&self, transaction_id: &str, file_id: &str, meta: &FileMeta) -> Result<(), Error> {
+    pub async fn put_file_meta(
+        &self,
+        transaction_id: &str,
+        file_id: &str,
+        meta: &FileMeta,
+    ) -> Result<(), Error> {
         let url = self.url(&["transaction", transaction_id, "file", file_id]);
-        self.send(Method::PUT, url, Self::to_json(meta)?, None).await.map(|_| ())
+        self.send(Method::PUT, url, Self::to_json(meta)?, None)
+            .await
+            .map(|_| ())
     }
 
     /// `PUT …/file/{fileId}` with the PDF and its SHA-256 `Digest` (201 or 200).
     /// Files over Signhost's limit are refused before any request.
-    pub async fn put_file(&self, transaction_id: &str, file_id: &str, pdf: Bytes) -> Result<(), Error> {
+    pub async fn put_file(
+        &self,
+        transaction_id: &str,
+        file_id: &str,
+        pdf: Bytes,
+    ) -> Result<(), Error> {
         if pdf.len() > MAX_FILE_BYTES {
-            return Err(Error::FileTooLarge { size: pdf.len(), limit: MAX_FILE_BYTES });
+            return Err(Error::FileTooLarge {
+                size: pdf.len(),
+                limit: MAX_FILE_BYTES,
+            });
         }
         let digest = digest_header(&pdf);
         let url = self.url(&["transaction", transaction_id, "file", file_id]);
-        self.send(Method::PUT, url, Body::Pdf(pdf, digest), None).await.map(|_| ())
+        self.send(Method::PUT, url, Body::Pdf(pdf, digest), None)
+            .await
+            .map(|_| ())
     }
 
     /// `PUT …/start` (204).
     pub async fn start(&self, transaction_id: &str) -> Result<(), Error> {
-        self.send(Method::PUT, self.url(&["transaction", transaction_id, "start"]), Body::None, None).await.map(|_| ())
+        self.send(
+            Method::PUT,
+            self.url(&["transaction", transaction_id, "start"]),
+            Body::None,
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// `GET …/file/{fileId}`: the uploaded PDF, or the signed one once status is 30.
     pub async fn get_file(&self, transaction_id: &str, file_id: &str) -> Result<Bytes, Error> {
         let url = self.url(&["transaction", transaction_id, "file", file_id]);
-        Ok(self.send(Method::GET, url, Body::None, Some(PDF_ACCEPT)).await?.1)
+        Ok(self
+            .send(Method::GET, url, Body::None, Some(PDF_ACCEPT))
+            .await?
+            .1)
     }
 
     /// `GET /api/file/receipt/{id}` (status 30 only).
     pub async fn get_receipt(&self, transaction_id: &str) -> Result<Bytes, Error> {
         let url = self.url(&["file", "receipt", transaction_id]);
-        Ok(self.send(Method::GET, url, Body::None, Some(PDF_ACCEPT)).await?.1)
+        Ok(self
+            .send(Method::GET, url, Body::None, Some(PDF_ACCEPT))
+            .await?
+            .1)
     }
 }
 
@@ -229,7 +316,10 @@ const PDF_ACCEPT: &str = "application/pdf, application/vnd.signhost.v1+json";
 /// `SHA-256=<base64 of the raw digest>`, as RFC 3230 / 5843 define it.
 pub fn digest_header(body: &[u8]) -> String {
     let hash = Sha256::digest(body);
-    format!("SHA-256={}", base64::engine::general_purpose::STANDARD.encode(hash))
+    format!(
+        "SHA-256={}",
+        base64::engine::general_purpose::STANDARD.encode(hash)
+    )
 }
 
 #[cfg(test)]
@@ -238,22 +328,38 @@ mod tests {
 
     #[test]
     fn digest_matches_the_published_vector() {
-        assert_eq!(digest_header(b""), "SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            digest_header(b""),
+            "SHA-256=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
     }
 
     #[test]
     fn urls_escape_each_segment() {
         let c = Client::new(Url::parse("http://h/sandbox/api").unwrap(), "a", "u");
-        assert_eq!(c.url(&["transaction", "t 1", "file", "a/b.pdf"]).as_str(), "http://h/sandbox/api/transaction/t%201/file/a%2Fb.pdf");
+        assert_eq!(
+            c.url(&["transaction", "t 1", "file", "a/b.pdf"]).as_str(),
+            "http://h/sandbox/api/transaction/t%201/file/a%2Fb.pdf"
+        );
     }
 
     #[test]
     fn backoff_grows_is_capped_and_honours_retry_after() {
-        let p = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1) };
+        let p = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+        };
         let d1 = p.delay(1, None);
-        assert!(d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(150), "{d1:?}");
+        assert!(
+            d1 >= Duration::from_millis(100) && d1 <= Duration::from_millis(150),
+            "{d1:?}"
+        );
         let d3 = p.delay(3, None);
-        assert!(d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(600), "{d3:?}");
+        assert!(
+            d3 >= Duration::from_millis(400) && d3 <= Duration::from_millis(600),
+            "{d3:?}"
+        );
         assert!(p.delay(10, None) <= Duration::from_secs(1));
         assert!(p.delay(1, Some(Duration::from_secs(3))) >= Duration::from_secs(3));
     }

@@ -5,22 +5,34 @@ use std::time::Duration;
 
 use crate::model::Transaction;
 
-pub const OUT_OF_CREDITS_TYPE: &str = "https://api.signhost.com/problem/subscription/out-of-credits";
+pub const OUT_OF_CREDITS_TYPE: &str =
+    "https://api.signhost.com/problem/subscription/out-of-credits";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("Signhost refused the request ({status}): {message}")]
-    BadRequest { status: u16, message: String, body: String },
+    BadRequest {
+        status: u16,
+        message: String,
+        body: String,
+    },
     #[error("Signhost did not accept the application key or user token: {message}")]
     Unauthorized { status: u16, message: String },
     #[error("The Signhost account is out of credits: {message}")]
     OutOfCredits { message: String },
     #[error("Signhost does not have this (yet): {message}")]
-    NotFound { message: String, retry_after: Option<Duration> },
+    NotFound {
+        message: String,
+        retry_after: Option<Duration>,
+    },
     #[error("The transaction was cleaned up at Signhost")]
     Gone { transaction: Box<Transaction> },
     #[error("Signhost had a server error ({status}): {message}")]
-    Server { status: u16, message: String, retry_after: Option<Duration> },
+    Server {
+        status: u16,
+        message: String,
+        retry_after: Option<Duration>,
+    },
     #[error("Signhost could not be reached: {0}")]
     Transport(String),
     #[error("The file has {size} bytes; Signhost accepts at most {limit}")]
@@ -58,10 +70,16 @@ pub fn message_of(body: &str) -> (String, Option<String>) {
     }
     let get = |key: &str| {
         value.as_object().and_then(|o| {
-            o.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).and_then(|(_, v)| v.as_str()).map(str::to_string)
+            o.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string)
         })
     };
-    let message = get("message").or_else(|| get("detail")).or_else(|| get("title")).unwrap_or_else(|| body.to_string());
+    let message = get("message")
+        .or_else(|| get("detail"))
+        .or_else(|| get("title"))
+        .unwrap_or_else(|| body.to_string());
     (message, get("type"))
 }
 
@@ -70,14 +88,31 @@ pub fn from_response(status: u16, body: &str, retry_after: Option<Duration>) -> 
     let (message, problem_type) = message_of(body);
     match status {
         401 | 403 => Error::Unauthorized { status, message },
-        402 if problem_type.as_deref() == Some(OUT_OF_CREDITS_TYPE) => Error::OutOfCredits { message },
-        404 => Error::NotFound { message, retry_after },
-        410 => match serde_json::from_str::<Transaction>(body) {
-            Ok(tx) => Error::Gone { transaction: Box::new(tx) },
-            Err(_) => Error::Gone { transaction: Box::default() },
+        402 if problem_type.as_deref() == Some(OUT_OF_CREDITS_TYPE) => {
+            Error::OutOfCredits { message }
+        }
+        404 => Error::NotFound {
+            message,
+            retry_after,
         },
-        500..=599 => Error::Server { status, message, retry_after },
-        _ => Error::BadRequest { status, message, body: body.to_string() },
+        410 => match serde_json::from_str::<Transaction>(body) {
+            Ok(tx) => Error::Gone {
+                transaction: Box::new(tx),
+            },
+            Err(_) => Error::Gone {
+                transaction: Box::default(),
+            },
+        },
+        500..=599 => Error::Server {
+            status,
+            message,
+            retry_after,
+        },
+        _ => Error::BadRequest {
+            status,
+            message,
+            body: body.to_string(),
+        },
     }
 }
 
@@ -87,28 +122,58 @@ mod tests {
 
     #[test]
     fn reads_both_error_shapes() {
-        let legacy = from_response(400, r#"{"Message":"The sign request message is null or empty."}"#, None);
-        assert_eq!(legacy.message(), "The sign request message is null or empty.");
-        let problem = from_response(400, r#"{"type":"about:blank","title":"Bad","detail":"FileId is invalid","status":400}"#, None);
+        let legacy = from_response(
+            400,
+            r#"{"Message":"The sign request message is null or empty."}"#,
+            None,
+        );
+        assert_eq!(
+            legacy.message(),
+            "The sign request message is null or empty."
+        );
+        let problem = from_response(
+            400,
+            r#"{"type":"about:blank","title":"Bad","detail":"FileId is invalid","status":400}"#,
+            None,
+        );
         assert_eq!(problem.message(), "FileId is invalid");
         let text = from_response(404, "receipt not found.", None);
-        assert!(matches!(text, Error::NotFound { ref message, .. } if message == "receipt not found."));
+        assert!(
+            matches!(text, Error::NotFound { ref message, .. } if message == "receipt not found.")
+        );
         let json_string = from_response(400, r#""Stored file""#, None);
         assert_eq!(json_string.message(), "Stored file");
     }
 
     #[test]
     fn distinguishes_credits_gone_and_server_errors() {
-        let credits = from_response(402, &format!(r#"{{"type":"{OUT_OF_CREDITS_TYPE}","title":"Out of credits"}}"#), None);
+        let credits = from_response(
+            402,
+            &format!(r#"{{"type":"{OUT_OF_CREDITS_TYPE}","title":"Out of credits"}}"#),
+            None,
+        );
         assert!(matches!(credits, Error::OutOfCredits { .. }));
         let other_402 = from_response(402, r#"{"Message":"pay"}"#, None);
         assert!(matches!(other_402, Error::BadRequest { status: 402, .. }));
-        let gone = from_response(410, r#"{"Id":"t1","Status":50,"Signers":null,"Files":null}"#, None);
-        let Error::Gone { transaction } = gone else { panic!("expected Gone") };
+        let gone = from_response(
+            410,
+            r#"{"Id":"t1","Status":50,"Signers":null,"Files":null}"#,
+            None,
+        );
+        let Error::Gone { transaction } = gone else {
+            panic!("expected Gone")
+        };
         assert_eq!(transaction.id.as_deref(), Some("t1"));
         let server = from_response(503, "busy", Some(Duration::from_secs(2)));
         assert!(server.is_retryable());
         assert!(!from_response(400, "{}", None).is_retryable());
-        assert!(matches!(from_response(401, r#"{"Message":"Authorization has been denied for this request."}"#, None), Error::Unauthorized { .. }));
+        assert!(matches!(
+            from_response(
+                401,
+                r#"{"Message":"Authorization has been denied for this request."}"#,
+                None
+            ),
+            Error::Unauthorized { .. }
+        ));
     }
 }

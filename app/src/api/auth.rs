@@ -5,7 +5,11 @@ use crate::model::CurrentUser;
 
 /// Signs a staff member in and sends them on to `next` (or the requests page).
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::error::FieldErrors;
     use crate::ssr::{auth, web};
     web::finish(
@@ -50,7 +54,9 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     web::finish(
         async move {
             let (state, session) = auth::context().await?;
-            Ok(auth::session_user(&session, &state.db).await?.map(|u| u.to_current()))
+            Ok(auth::session_user(&session, &state.db)
+                .await?
+                .map(|u| u.to_current()))
         }
         .await,
     )

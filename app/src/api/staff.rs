@@ -29,7 +29,12 @@ pub async fn add_staff(
     web::finish(
         async move {
             let (state, admin) = auth::require_admin().await?;
-            let input = staff::NewStaff { email: &email, display_name: &display_name, role: &role, password: &password };
+            let input = staff::NewStaff {
+                email: &email,
+                display_name: &display_name,
+                role: &role,
+                password: &password,
+            };
             let member = staff::create(&state.db, input).await?;
             tracing::info!(admin = admin.id, user_id = member.id, "staff member added");
             Ok(member)
@@ -46,7 +51,12 @@ pub async fn set_staff_disabled(id: i64, disabled: bool) -> Result<(), AppError>
         async move {
             let (state, admin) = auth::require_admin().await?;
             staff::set_disabled(&state.db, admin.id, id, disabled).await?;
-            tracing::info!(admin = admin.id, user_id = id, disabled, "staff account changed");
+            tracing::info!(
+                admin = admin.id,
+                user_id = id,
+                disabled,
+                "staff account changed"
+            );
             Ok(())
         }
         .await,

@@ -24,7 +24,11 @@ where
 {
     Signal::derive(move || {
         value.with(|v| match v {
-            Some(Err(e)) => e.fields().and_then(|f| f.value(field)).unwrap_or_default().to_string(),
+            Some(Err(e)) => e
+                .fields()
+                .and_then(|f| f.value(field))
+                .unwrap_or_default()
+                .to_string(),
             _ => String::new(),
         })
     })
@@ -68,7 +72,11 @@ pub fn ErrorPanel(errors: ArcRwSignal<Errors>) -> impl IntoView {
     };
     let needs_sign_in = {
         let messages = messages.clone();
-        move || messages().iter().any(|m| m == &AppError::Unauthorized.to_string())
+        move || {
+            messages()
+                .iter()
+                .any(|m| m == &AppError::Unauthorized.to_string())
+        }
     };
     view! {
         <div class="alert alert-error" role="alert">

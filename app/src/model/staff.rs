@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(DisplayName::parse("  Ann de Vries ").unwrap().as_str(), "Ann de Vries");
+        assert_eq!(
+            DisplayName::parse("  Ann de Vries ").unwrap().as_str(),
+            "Ann de Vries"
+        );
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse(&"x".repeat(101)).is_err());
         assert!(DisplayName::parse("a\u{7}b").is_err());

@@ -14,7 +14,11 @@ pub fn SignInPage() -> impl IntoView {
     let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
     let (show_password, set_show_password) = signal(false);
     let general_error = move || {
-        value.get().and_then(|r| r.err()).filter(|e| e.fields().is_none()).map(|e| e.to_string())
+        value
+            .get()
+            .and_then(|r| r.err())
+            .filter(|e| e.fields().is_none())
+            .map(|e| e.to_string())
     };
     let password_error = field_error(value, "password");
     view! {

@@ -13,7 +13,13 @@ pub fn StaffPage() -> impl IntoView {
     let toggle = ServerAction::<SetStaffDisabled>::new();
     let reset = ServerAction::<ResetStaffPassword>::new();
     let staff = Resource::new(
-        move || (add.version().get(), toggle.version().get(), reset.version().get()),
+        move || {
+            (
+                add.version().get(),
+                toggle.version().get(),
+                reset.version().get(),
+            )
+        },
         |_| list_staff(),
     );
     let value = add.value();
@@ -88,8 +94,16 @@ fn StaffRow(
 ) -> impl IntoView {
     let id = member.id;
     let prefix = format!("staff-{id}-");
-    let status = if member.disabled { "Disabled" } else { "Active" };
-    let status_class = if member.disabled { "badge badge-muted" } else { "badge badge-ok" };
+    let status = if member.disabled {
+        "Disabled"
+    } else {
+        "Active"
+    };
+    let status_class = if member.disabled {
+        "badge badge-muted"
+    } else {
+        "badge badge-ok"
+    };
     let toggle_label = if member.disabled { "Enable" } else { "Disable" };
     let new_disabled = (!member.disabled).to_string();
     view! {

@@ -27,7 +27,11 @@ pub const WRONG_CREDENTIALS: &str = "The email address or password is not right.
 /// The user of `session`, if it belongs to an enabled account whose
 /// credentials have not changed since sign-in.
 pub async fn session_user(session: &Session, db: &Db) -> Result<Option<users::UserRow>, AppError> {
-    let Some(stored) = session.get::<SessionUser>(USER_KEY).await.map_err(internal)? else {
+    let Some(stored) = session
+        .get::<SessionUser>(USER_KEY)
+        .await
+        .map_err(internal)?
+    else {
         return Ok(None);
     };
     let user = users::find_by_id(db, stored.id).await.map_err(internal)?;
@@ -49,7 +53,9 @@ pub async fn sign_in(
         .unwrap_or_else(|_| email.trim().to_lowercase());
     throttle::check(&state.db, &state.throttle, &account, address, now).await?;
 
-    let user = users::find_by_email(&state.db, &account).await.map_err(internal)?;
+    let user = users::find_by_email(&state.db, &account)
+        .await
+        .map_err(internal)?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
     if !password::verify(password_input.to_string(), hash).await {
         throttle::record_failure(&state.db, &state.throttle, &account, address, now)
@@ -60,12 +66,23 @@ pub async fn sign_in(
     }
     let user = user.expect("verified users exist");
     if user.disabled {
-        return Err(AppError::field("email", "This account is disabled. Ask an admin to enable it."));
+        return Err(AppError::field(
+            "email",
+            "This account is disabled. Ask an admin to enable it.",
+        ));
     }
-    throttle::record_success(&state.db, &account).await.map_err(internal)?;
+    throttle::record_success(&state.db, &account)
+        .await
+        .map_err(internal)?;
     session.cycle_id().await.map_err(internal)?;
     session
-        .insert(USER_KEY, SessionUser { id: user.id, epoch: user.session_epoch })
+        .insert(
+            USER_KEY,
+            SessionUser {
+                id: user.id,
+                epoch: user.session_epoch,
+            },
+        )
         .await
         .map_err(internal)?;
     tracing::info!(user_id = user.id, "signed in");

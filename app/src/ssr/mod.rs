@@ -6,7 +6,7 @@ pub mod password;
 pub mod sessions;
 pub mod staff;
 pub mod state;
-pub mod throttle;
-pub mod web;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod throttle;
+pub mod web;

@@ -30,7 +30,11 @@ pub async fn verify(password: String, hash: Option<String>) -> bool {
     let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
     let ok = tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -52,7 +56,10 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_account_never_verifies() {
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok(), "dummy hash must parse");
+        assert!(
+            PasswordHash::new(DUMMY_HASH).is_ok(),
+            "dummy hash must parse"
+        );
         assert!(!verify("anything at all".into(), None).await);
     }
 }

@@ -43,7 +43,9 @@ impl Store {
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(secure)
-            .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(12)))
+            .with_expiry(Expiry::OnInactivity(
+                tower_sessions::cookie::time::Duration::hours(12),
+            ))
     }
 
     /// Removes expired sessions every `period`, until the process ends.

@@ -11,6 +11,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db) -> Self {
-        Self { db, throttle: ThrottleRules::default() }
+        Self {
+            db,
+            throttle: ThrottleRules::default(),
+        }
     }
 }

@@ -27,17 +27,25 @@ enum Cleanup {
 impl TestDb {
     /// A new SQLite file in the temp folder, migrated.
     pub async fn sqlite() -> TestDb {
-        let path = std::env::temp_dir().join(format!("portal-test-{}.db", uuid::Uuid::new_v4().simple()));
+        let path =
+            std::env::temp_dir().join(format!("portal-test-{}.db", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", path.display());
         let db = Db::connect(&url).await.expect("open test sqlite");
         db.migrate().await.expect("migrate test sqlite");
-        TestDb { db, url, cleanup: Cleanup::File(path) }
+        TestDb {
+            db,
+            url,
+            cleanup: Cleanup::File(path),
+        }
     }
 
     /// A new PostgreSQL database next to `TEST_POSTGRES_URL`, migrated; `None`
     /// (after a loud warning) when the variable is not set.
     pub async fn postgres() -> Option<TestDb> {
-        let Some(admin_url) = std::env::var("TEST_POSTGRES_URL").ok().filter(|v| !v.is_empty()) else {
+        let Some(admin_url) = std::env::var("TEST_POSTGRES_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        else {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false") {
                 panic!("TEST_POSTGRES_URL must be set in CI: the PostgreSQL half of the tests cannot be skipped there");
             }
@@ -48,14 +56,22 @@ impl TestDb {
             return None;
         };
         let name = format!("portal_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = PgConnectOptions::from_str(&admin_url).expect("TEST_POSTGRES_URL is not a PostgreSQL URL");
+        let admin = PgConnectOptions::from_str(&admin_url)
+            .expect("TEST_POSTGRES_URL is not a PostgreSQL URL");
         let mut conn = admin.connect().await.expect("connect to TEST_POSTGRES_URL");
-        sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).await.expect("create test database");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
         conn.close().await.ok();
         let url = admin.clone().database(&name).to_url_lossy().to_string();
         let db = Db::connect(&url).await.expect("open test postgres");
         db.migrate().await.expect("migrate test postgres");
-        Some(TestDb { db, url, cleanup: Cleanup::Database { admin_url, name } })
+        Some(TestDb {
+            db,
+            url,
+            cleanup: Cleanup::Database { admin_url, name },
+        })
     }
 
     /// Closes the pool and removes the database.
@@ -69,9 +85,10 @@ impl TestDb {
             }
             Cleanup::Database { admin_url, name } => {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&admin_url).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                        .execute(&mut conn)
-                        .await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
                     let _ = conn.close().await;
                 }
             }

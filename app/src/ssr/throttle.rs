@@ -18,7 +18,11 @@ pub struct ThrottleRules {
 
 impl Default for ThrottleRules {
     fn default() -> Self {
-        Self { window: Duration::minutes(15), per_account: 5, per_address: 20 }
+        Self {
+            window: Duration::minutes(15),
+            per_account: 5,
+            per_address: 20,
+        }
     }
 }
 

@@ -11,7 +11,12 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The id of the request being served (set by the server's request-id layer).
 pub fn request_id() -> String {
     use_context::<Parts>()
-        .and_then(|p| p.headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string))
+        .and_then(|p| {
+            p.headers
+                .get(REQUEST_ID_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
@@ -30,7 +35,12 @@ pub fn internal(err: impl std::fmt::Display) -> AppError {
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
         let plain_form = use_context::<Parts>()
-            .and_then(|p| p.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers
+                    .get(ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false);
         if !plain_form {
             if let (Some(res), Ok(status)) = (

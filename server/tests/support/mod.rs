@@ -50,11 +50,20 @@ impl TestApp {
         let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         let db = test_db.db.clone();
         let options = server::leptos_options(&config).unwrap();
-        let router = server::build_router(&config, db.clone(), options).await.unwrap();
+        let router = server::build_router(&config, db.clone(), options)
+            .await
+            .unwrap();
         let server = tokio::spawn(async move {
-            server::serve(listener, router, std::future::pending()).await.unwrap();
+            server::serve(listener, router, std::future::pending())
+                .await
+                .unwrap();
         });
-        TestApp { address: format!("http://{addr}"), db, test_db: Some(test_db), server }
+        TestApp {
+            address: format!("http://{addr}"),
+            db,
+            test_db: Some(test_db),
+            server,
+        }
     }
 
     pub async fn stop(mut self) {
@@ -66,7 +75,11 @@ impl TestApp {
 
     /// A new browser-like client: own cookie jar, redirects not followed.
     pub fn client(&self) -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -74,13 +87,23 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, email: &str, role: &str) -> i64 {
-        let input = NewStaff { email, display_name: "Test Person", role, password: PASSWORD };
+        let input = NewStaff {
+            email,
+            display_name: "Test Person",
+            role,
+            password: PASSWORD,
+        };
         staff::create(&self.db, input).await.unwrap().id
     }
 
     /// Calls a server function the way the hydrated app does (form body,
     /// JSON answer).
-    pub async fn call(&self, client: &reqwest::Client, endpoint: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn call(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header(ACCEPT, "application/json")
@@ -91,7 +114,13 @@ impl TestApp {
     }
 
     /// Submits a form the way a browser without JavaScript does.
-    pub async fn submit(&self, client: &reqwest::Client, endpoint: &str, from: &str, form: &[(&str, &str)]) -> Response {
+    pub async fn submit(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        from: &str,
+        form: &[(&str, &str)],
+    ) -> Response {
         client
             .post(self.url(&format!("/api/{endpoint}")))
             .header(ACCEPT, "text/html,application/xhtml+xml")
@@ -104,7 +133,12 @@ impl TestApp {
     }
 
     pub async fn sign_in(&self, client: &reqwest::Client, email: &str, password: &str) -> Response {
-        self.call(client, "sign_in", &[("email", email), ("password", password)]).await
+        self.call(
+            client,
+            "sign_in",
+            &[("email", email), ("password", password)],
+        )
+        .await
     }
 
     /// A client signed in as a new user with `role`.
@@ -112,12 +146,22 @@ impl TestApp {
         self.add_user(email, role).await;
         let client = self.client();
         let res = self.sign_in(&client, email, PASSWORD).await;
-        assert_eq!(res.status(), StatusCode::OK, "sign-in failed: {}", res.text().await.unwrap());
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "sign-in failed: {}",
+            res.text().await.unwrap()
+        );
         client
     }
 
     pub async fn get(&self, client: &reqwest::Client, path: &str) -> Response {
-        client.get(self.url(path)).header(ACCEPT, "text/html").send().await.unwrap()
+        client
+            .get(self.url(path))
+            .header(ACCEPT, "text/html")
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -132,5 +176,9 @@ pub fn session_cookie(res: &Response) -> Option<String> {
 }
 
 pub fn location(res: &Response) -> String {
-    res.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    res.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }

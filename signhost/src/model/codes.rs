@@ -117,8 +117,14 @@ mod tests {
         assert_eq!(u, TransactionStatus::Unknown(45));
         assert_eq!(serde_json::to_string(&u).unwrap(), "45");
         let a: ActivityCode = serde_json::from_str("105").unwrap();
-        assert_eq!((a, a.name().as_str()), (ActivityCode::DocumentOpened, "DocumentOpened"));
-        assert_eq!(serde_json::from_str::<ActivityCode>("777").unwrap(), ActivityCode::Unknown(777));
+        assert_eq!(
+            (a, a.name().as_str()),
+            (ActivityCode::DocumentOpened, "DocumentOpened")
+        );
+        assert_eq!(
+            serde_json::from_str::<ActivityCode>("777").unwrap(),
+            ActivityCode::Unknown(777)
+        );
         assert!(!TransactionStatus::InProgress.is_final());
     }
 }

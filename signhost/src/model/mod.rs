@@ -9,6 +9,7 @@ mod verification;
 pub use codes::{ActivityCode, TransactionStatus};
 pub use file::{Field, FileEntry, FileMeta, FileSignerMeta, Link, Location};
 pub use transaction::{
-    Activity, CreateReceiver, CreateSigner, CreateTransaction, DeleteTransaction, Receiver, Signer, Transaction,
+    Activity, CreateReceiver, CreateSigner, CreateTransaction, DeleteTransaction, Receiver, Signer,
+    Transaction,
 };
 pub use verification::{DigiD, IDeal, IDin, IpAddress, PhoneNumber, Scribble, Verification};

@@ -16,7 +16,10 @@ pub struct Transaction {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<TransactionStatus>,
-    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "null_as_default")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "null_as_default"
+    )]
     pub files: Option<BTreeMap<String, FileEntry>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seal: Option<bool>,
@@ -65,9 +68,15 @@ pub struct Signer {
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Time,
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub authentications: Vec<Verification>,
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub verifications: Vec<Verification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_sign_request: Option<bool>,
@@ -212,7 +221,10 @@ pub struct CreateTransaction {
     pub context: Object,
     #[serde(deserialize_with = "null_as_default")]
     pub signers: Vec<CreateSigner>,
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub receivers: Vec<CreateReceiver>,
 }
 
@@ -224,9 +236,15 @@ pub struct CreateSigner {
     pub email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires: Time,
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub authentications: Vec<Verification>,
-    #[serde(deserialize_with = "null_as_default", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub verifications: Vec<Verification>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub send_sign_request: Option<bool>,

@@ -97,7 +97,10 @@ impl Verification {
 
     /// Whether Signhost accepts this type as the last verification of a signer.
     pub fn may_be_last(&self) -> bool {
-        matches!(self.type_name(), "Consent" | "PhoneNumber" | "Scribble" | "CSC Qualified")
+        matches!(
+            self.type_name(),
+            "Consent" | "PhoneNumber" | "Scribble" | "CSC Qualified"
+        )
     }
 }
 
@@ -131,17 +134,31 @@ impl Serialize for Verification {
 impl<'de> Deserialize<'de> for Verification {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let map = Map::<String, Value>::deserialize(d)?;
-        let kind = map.get("Type").and_then(Value::as_str).unwrap_or_default().to_string();
+        let kind = map
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
         let value = Value::Object(map.clone());
         let parse = |v: Value| -> Result<Verification, D::Error> {
             Ok(match kind.as_str() {
                 "Consent" => Verification::Consent,
-                "PhoneNumber" => Verification::PhoneNumber(serde_json::from_value(v).map_err(D::Error::custom)?),
-                "Scribble" => Verification::Scribble(serde_json::from_value(v).map_err(D::Error::custom)?),
-                "DigiD" => Verification::DigiD(serde_json::from_value(v).map_err(D::Error::custom)?),
-                "iDeal" => Verification::IDeal(serde_json::from_value(v).map_err(D::Error::custom)?),
+                "PhoneNumber" => {
+                    Verification::PhoneNumber(serde_json::from_value(v).map_err(D::Error::custom)?)
+                }
+                "Scribble" => {
+                    Verification::Scribble(serde_json::from_value(v).map_err(D::Error::custom)?)
+                }
+                "DigiD" => {
+                    Verification::DigiD(serde_json::from_value(v).map_err(D::Error::custom)?)
+                }
+                "iDeal" => {
+                    Verification::IDeal(serde_json::from_value(v).map_err(D::Error::custom)?)
+                }
                 "iDIN" => Verification::IDin(serde_json::from_value(v).map_err(D::Error::custom)?),
-                "IPAddress" => Verification::IpAddress(serde_json::from_value(v).map_err(D::Error::custom)?),
+                "IPAddress" => {
+                    Verification::IpAddress(serde_json::from_value(v).map_err(D::Error::custom)?)
+                }
                 _ => Verification::Other(map.clone()),
             })
         };
@@ -155,21 +172,46 @@ mod tests {
 
     #[test]
     fn type_is_written_first_and_nulls_left_out() {
-        let v = Verification::Scribble(Scribble { scribble_name_fixed: Some(true), scribble_name: Some("Ann".into()), ..Default::default() });
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"Type":"Scribble","ScribbleNameFixed":true,"ScribbleName":"Ann"}"#);
-        assert_eq!(serde_json::to_string(&Verification::Consent).unwrap(), r#"{"Type":"Consent"}"#);
+        let v = Verification::Scribble(Scribble {
+            scribble_name_fixed: Some(true),
+            scribble_name: Some("Ann".into()),
+            ..Default::default()
+        });
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"Type":"Scribble","ScribbleNameFixed":true,"ScribbleName":"Ann"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Verification::Consent).unwrap(),
+            r#"{"Type":"Consent"}"#
+        );
     }
 
     #[test]
     fn known_types_parse_and_unknown_types_are_kept() {
-        let v: Verification = serde_json::from_str(r#"{"Type":"PhoneNumber","Number":"+31612345678","SecureDownload":null}"#).unwrap();
-        assert_eq!(v, Verification::PhoneNumber(PhoneNumber { number: Some("+31612345678".into()), secure_download: None }));
+        let v: Verification = serde_json::from_str(
+            r#"{"Type":"PhoneNumber","Number":"+31612345678","SecureDownload":null}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            v,
+            Verification::PhoneNumber(PhoneNumber {
+                number: Some("+31612345678".into()),
+                secure_download: None
+            })
+        );
         let raw = r#"{"Type":"eHerkenning","EntityConcernIdKvkNr":"123","Uid":"x"}"#;
         let v: Verification = serde_json::from_str(raw).unwrap();
         assert_eq!(v.type_name(), "eHerkenning");
         assert_eq!(serde_json::to_string(&v).unwrap(), raw);
-        let ip: Verification = serde_json::from_str(r#"{"Type":"IPAddress","IPAddress":"127.0.0.1"}"#).unwrap();
-        assert_eq!(ip, Verification::IpAddress(IpAddress { ip_address: Some("127.0.0.1".into()) }));
+        let ip: Verification =
+            serde_json::from_str(r#"{"Type":"IPAddress","IPAddress":"127.0.0.1"}"#).unwrap();
+        assert_eq!(
+            ip,
+            Verification::IpAddress(IpAddress {
+                ip_address: Some("127.0.0.1".into())
+            })
+        );
     }
 
     #[test]

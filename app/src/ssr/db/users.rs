@@ -55,7 +55,8 @@ pub struct NewUser<'a> {
 
 /// Inserts a user and returns its id. A taken email is a unique violation.
 pub async fn insert(db: &Db, user: &NewUser<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
-    let sql = "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
+    let sql =
+        "INSERT INTO users (email, display_name, password_hash, role, created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $5, $5) RETURNING id";
     on_pool!(db, pool => sqlx::query_scalar(sql)
         .bind(user.email)
@@ -88,7 +89,12 @@ pub async fn list(db: &Db) -> sqlx::Result<Vec<UserRow>> {
 
 /// Enables or disables a user; disabling ends their sessions. Returns false
 /// when there is no such user.
-pub async fn set_disabled(db: &Db, id: i64, disabled: bool, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn set_disabled(
+    db: &Db,
+    id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let sql = "UPDATE users SET disabled = $1, session_epoch = session_epoch + 1, updated_at = $2 \
                WHERE id = $3";
     let done = on_pool!(db, pool => sqlx::query(sql).bind(disabled).bind(now).bind(id)
@@ -97,7 +103,12 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool, now: DateTime<Utc>) 
 }
 
 /// Replaces a password hash; this ends the user's other sessions.
-pub async fn set_password_hash(db: &Db, id: i64, hash: &str, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn set_password_hash(
+    db: &Db,
+    id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let sql = "UPDATE users SET password_hash = $1, session_epoch = session_epoch + 1, \
                updated_at = $2 WHERE id = $3";
     let done = on_pool!(db, pool => sqlx::query(sql).bind(hash).bind(now).bind(id)
