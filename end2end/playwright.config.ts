@@ -32,7 +32,7 @@ export default defineConfig({
     url: `${baseURL}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,
-    stdout: "pipe",
+    stdout: "ignore",
     stderr: "pipe",
     env: {
       DATABASE_URL: process.env.E2E_DATABASE_URL ?? "sqlite://target/e2e/portal.db",

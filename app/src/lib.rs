@@ -11,7 +11,7 @@ pub mod ssr;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::layout::AppLayout;
 use crate::pages::{
@@ -49,16 +49,18 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "true");
         }
     });
+    // Pages stream in order, so that data appears in the HTML itself and
+    // every page works before (or without) JavaScript.
     view! {
         <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Signing portal".to_string() } else { format!("{page} · Signing portal") }/>
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/sign-in") view=SignInPage/>
-                <ParentRoute path=path!("") view=AppLayout>
-                    <Route path=path!("") view=RequestsPage/>
-                    <Route path=path!("/requests/new") view=NewRequestPage/>
-                    <Route path=path!("/staff") view=StaffPage/>
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder/>
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
+                    <Route path=path!("") view=RequestsPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/staff") view=StaffPage ssr=SsrMode::InOrder/>
                 </ParentRoute>
             </Routes>
         </Router>

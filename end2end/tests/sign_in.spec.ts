@@ -9,12 +9,12 @@ test("signs in, sees the shell, signs out", async ({ page }) => {
   const signIn = new SignInPage(page);
   await signIn.signIn(admin.email, admin.password);
 
-  await expect(page.getByRole("heading", { name: "Staff" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Staff", exact: true })).toBeVisible();
   const shell = new Shell(page);
   for (const name of ["Requests", "New request", "Staff"]) {
     await expect(shell.nav().getByRole("link", { name })).toBeVisible();
   }
-  await expect(page.getByText("Ada Admin")).toBeVisible();
+  await expect(page.getByTitle(admin.email)).toHaveText("Ada Admin");
 
   await shell.nav().getByRole("link", { name: "Requests" }).click();
   await expect(page.getByRole("heading", { name: "No signing requests yet" })).toBeVisible();
