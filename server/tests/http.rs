@@ -412,8 +412,14 @@ async fn forms_work_without_javascript() {
     let staff_page = app.get(&client, "/staff").await;
     assert_eq!(staff_page.status(), StatusCode::OK);
     let html = staff_page.text().await.unwrap();
-    assert!(html.contains("ann@example.nl"), "the staff list is in the HTML itself");
-    assert!(html.contains(r#"href="/staff""#), "so is the admin's Staff link");
+    assert!(
+        html.contains("ann@example.nl"),
+        "the staff list is in the HTML itself"
+    );
+    assert!(
+        html.contains(r#"href="/staff""#),
+        "so is the admin's Staff link"
+    );
 
     let res = app.submit(&client, "sign_out", "/", &[]).await;
     assert_eq!(res.status(), StatusCode::FOUND);

@@ -4,6 +4,7 @@
 //! from `DATABASE_URL`. SQL is shared where it can be (`$1` placeholders work
 //! on both) and [`on_pool!`] compiles each query once per backend.
 
+pub mod sandbox;
 pub mod sign_in_failures;
 pub mod users;
 
