@@ -94,7 +94,7 @@ pub async fn put_content(
         .is_some_and(|f| f.content.is_some());
     let sql = "INSERT INTO sandbox_files (transaction_id, file_id, content, created_at) VALUES ($1, $2, $3, $4) \
                ON CONFLICT (transaction_id, file_id) DO UPDATE SET content = excluded.content";
-    on_pool!(db, pool => sqlx::query(sql).bind(transaction_id).bind(file_id).bind(content).bind(now).execute(pool).await)?;
+    on_pool!(db, pool => sqlx::query(sql).bind(transaction_id).bind(file_id).bind(content).bind(now).execute(pool).await.map(|_| ()))?;
     Ok(!existed)
 }
 
