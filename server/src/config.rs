@@ -39,6 +39,8 @@ pub struct SignhostSettings {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Whether the built-in Signhost sandbox is served under `/sandbox/`.
+    pub sandbox: bool,
     pub database_url: String,
     pub public_url: Url,
     pub bind_addr: SocketAddr,
@@ -120,15 +122,44 @@ impl Config {
                 .join("sandbox/api/")
                 .map_err(|e| err("PUBLIC_URL", e.to_string()))?,
         };
-        let secret = |name: &str| Secret(var(name).unwrap_or_default());
+        let sandbox = match var("SANDBOX").map(|v| v.to_ascii_lowercase()).as_deref() {
+            None | Some("on" | "true" | "1" | "yes") => true,
+            Some("off" | "false" | "0" | "no") => false,
+            Some(other) => {
+                return Err(err("SANDBOX", format!("must be on or off (got '{other}')")))
+            }
+        };
+        let sandbox_prefix = public_url
+            .join("sandbox/")
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let uses_sandbox = api_url.as_str().starts_with(&sandbox_prefix);
+        if uses_sandbox && !sandbox {
+            return Err(err(
+                "SIGNHOST_API_URL",
+                "points at the built-in sandbox, but SANDBOX is off; set the real Signhost URL",
+            ));
+        }
+        // The sandbox works without any keys; a real Signhost needs them.
+        let secret = |name: &'static str, sandbox_default: &str| -> Result<Secret, ConfigError> {
+            match var(name) {
+                Some(v) => Ok(Secret(v)),
+                None if uses_sandbox => Ok(Secret(sandbox_default.to_string())),
+                None => Err(err(
+                    name,
+                    "is required when SIGNHOST_API_URL points at a real Signhost",
+                )),
+            }
+        };
         let signhost = SignhostSettings {
             api_url,
-            app_key: secret("SIGNHOST_APP_KEY"),
-            user_token: secret("SIGNHOST_USER_TOKEN"),
-            shared_secret: secret("SIGNHOST_SHARED_SECRET"),
+            app_key: secret("SIGNHOST_APP_KEY", "sandbox-app-key")?,
+            user_token: secret("SIGNHOST_USER_TOKEN", "sandbox-user-token")?,
+            shared_secret: secret("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret")?,
         };
 
         Ok(Config {
+            sandbox,
             database_url,
             public_url,
             bind_addr,
@@ -242,6 +273,37 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("configuration error in PUBLIC_URL"));
+    }
+
+    #[test]
+    fn sandbox_settings_are_checked() {
+        assert_eq!(config(&[("SANDBOX", "maybe")]).unwrap_err().var, "SANDBOX");
+        assert_eq!(
+            config(&[("SANDBOX", "off")]).unwrap_err().var,
+            "SIGNHOST_API_URL"
+        );
+        let real = [("SIGNHOST_API_URL", "https://api.signhost.com/api/")];
+        assert_eq!(config(&real).unwrap_err().var, "SIGNHOST_APP_KEY");
+    }
+
+    #[test]
+    fn the_sandbox_needs_no_keys_and_real_signhost_does() {
+        let c = config(&[]).unwrap();
+        assert!(c.sandbox);
+        assert_eq!(c.signhost.app_key.expose(), "sandbox-app-key");
+        let real = config(&[
+            ("SIGNHOST_API_URL", "https://api.signhost.com/api"),
+            ("SIGNHOST_APP_KEY", "k"),
+            ("SIGNHOST_USER_TOKEN", "t"),
+            ("SIGNHOST_SHARED_SECRET", "s"),
+            ("SANDBOX", "off"),
+        ])
+        .unwrap();
+        assert_eq!(
+            real.signhost.api_url.as_str(),
+            "https://api.signhost.com/api/"
+        );
+        assert!(!real.sandbox);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod config;
 pub mod guard;
 pub mod health;
 pub mod panic;
+pub mod sandbox;
 
 use std::net::SocketAddr;
 
@@ -83,8 +84,17 @@ pub async fn build_router(
             guard::require_sign_in,
         ));
 
-    let router = Router::new()
-        .merge(health::routes(state.clone()))
+    let mut router = Router::new().merge(health::routes(state.clone()));
+    if config.sandbox {
+        router = router.merge(sandbox::routes(sandbox::Sandbox {
+            db: db.clone(),
+            app_key: config.signhost.app_key.expose().to_string(),
+            user_token: config.signhost.user_token.expose().to_string(),
+            shared_secret: config.signhost.shared_secret.expose().to_string(),
+            public_url: config.public_url.clone(),
+        }));
+    }
+    let router = router
         .merge(pages)
         .layer(store.layer(config.secure_cookies()))
         .layer(axum::middleware::from_fn(panic::catch_panic))

@@ -1,0 +1,54 @@
+//! The built-in Signhost sandbox: Signhost's REST API at `/sandbox/api/`,
+//! a signing page at each `SignUrl`, and signed PDFs and receipts, with its
+//! state in the portal's database. Lets the whole journey run on a machine
+//! without a Signhost account.
+
+mod api;
+pub mod pdf;
+mod sign;
+mod store;
+pub mod validate;
+
+use std::sync::Arc;
+
+use app::ssr::db::Db;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
+use axum::Router;
+use url::Url;
+
+/// What the sandbox needs to know.
+#[derive(Debug)]
+pub struct Sandbox {
+    pub db: Db,
+    pub app_key: String,
+    pub user_token: String,
+    pub shared_secret: String,
+    /// The portal's public address (`SignUrl`s and file links point here).
+    pub public_url: Url,
+}
+
+pub type Shared = Arc<Sandbox>;
+
+pub fn routes(sandbox: Sandbox) -> Router {
+    Router::new()
+        .route("/sandbox/api/transaction", post(api::create))
+        .route(
+            "/sandbox/api/transaction/{id}",
+            get(api::get).delete(api::delete),
+        )
+        .route(
+            "/sandbox/api/transaction/{id}/file/{file_id}",
+            put(api::put_file).get(api::get_file),
+        )
+        .route("/sandbox/api/transaction/{id}/start", put(api::start))
+        .route("/sandbox/api/file/receipt/{id}", get(api::receipt))
+        .route("/sandbox/sign/{token}", get(sign::page))
+        .route("/sandbox/sign/{token}/sign", post(sign::sign))
+        .route("/sandbox/sign/{token}/reject", post(sign::reject))
+        .route("/sandbox/sign/{token}/file/{file_id}", get(sign::file))
+        .layer(DefaultBodyLimit::max(
+            signhost::MAX_FILE_BYTES + 1024 * 1024,
+        ))
+        .with_state(Arc::new(sandbox))
+}

@@ -1,0 +1,322 @@
+//! Real PDFs: the signed documents (the original with a visible mark per
+//! signature) and the receipt.
+
+use app::ssr::db::sandbox::FileRow;
+use lopdf::content::{Content, Operation};
+use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
+use sha2::{Digest, Sha256};
+use signhost::model::Transaction;
+
+const FONT: &str = "FSbx";
+
+/// Whether `bytes` is a PDF that parses.
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"%PDF-") && Document::load_mem(bytes).is_ok()
+}
+
+/// A mark to draw: a box at a place on a page, in points from the top-left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub page: u32,
+    pub left: f64,
+    pub top: f64,
+    pub width: f64,
+    pub height: f64,
+    pub lines: Vec<String>,
+}
+
+/// The page numbers (1-based) whose text contains `needle`.
+pub fn pages_containing(bytes: &[u8], needle: &str) -> Vec<u32> {
+    let Ok(doc) = Document::load_mem(bytes) else {
+        return Vec::new();
+    };
+    doc.get_pages()
+        .keys()
+        .copied()
+        .filter(|n| {
+            doc.extract_text(&[*n])
+                .is_ok_and(|t| t.replace(char::is_whitespace, "").contains(needle))
+        })
+        .collect()
+}
+
+/// Width and height of page `n` (1-based), A4 when unknown.
+pub fn page_size(bytes: &[u8], n: u32) -> (f64, f64) {
+    Document::load_mem(bytes)
+        .ok()
+        .and_then(|doc| doc.get_pages().get(&n).map(|id| media_box(&doc, *id)))
+        .unwrap_or((595.0, 842.0))
+}
+
+fn inherited<'a>(doc: &'a Document, page: ObjectId, key: &[u8]) -> Option<&'a Object> {
+    let mut dict = doc.get_dictionary(page).ok()?;
+    for _ in 0..32 {
+        if let Ok(v) = dict.get(key) {
+            return Some(v);
+        }
+        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
+        dict = doc.get_dictionary(parent).ok()?;
+    }
+    None
+}
+
+fn number(o: &Object) -> Option<f64> {
+    match o {
+        Object::Integer(i) => Some(*i as f64),
+        Object::Real(r) => Some(*r as f64),
+        _ => None,
+    }
+}
+
+fn media_box(doc: &Document, page: ObjectId) -> (f64, f64) {
+    let array = inherited(doc, page, b"MediaBox").and_then(|o| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().and_then(|o| o.as_array().ok()),
+        other => other.as_array().ok(),
+    });
+    match array.map(|a| a.iter().filter_map(number).collect::<Vec<_>>()) {
+        Some(v) if v.len() == 4 => ((v[2] - v[0]).abs(), (v[3] - v[1]).abs()),
+        _ => (595.0, 842.0),
+    }
+}
+
+/// Gives `page` its own resource dictionary (copying inherited resources)
+/// with our font in it.
+fn add_font(doc: &mut Document, page: ObjectId, font: ObjectId) -> lopdf::Result<()> {
+    let mut resources = match inherited(doc, page, b"Resources") {
+        Some(Object::Reference(id)) => doc.get_dictionary(*id)?.clone(),
+        Some(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
+    };
+    let mut fonts = match resources.get(b"Font") {
+        Ok(Object::Reference(id)) => doc.get_dictionary(*id)?.clone(),
+        Ok(Object::Dictionary(d)) => d.clone(),
+        _ => Dictionary::new(),
+    };
+    fonts.set(FONT, font);
+    resources.set("Font", fonts);
+    doc.get_dictionary_mut(page)?.set("Resources", resources);
+    Ok(())
+}
+
+fn text(s: &str) -> Object {
+    let latin: String = s
+        .chars()
+        .map(|c| {
+            if (c as u32) < 256 && !c.is_control() {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect();
+    Object::string_literal(
+        latin
+            .into_bytes()
+            .into_iter()
+            .map(char::from)
+            .collect::<String>(),
+    )
+}
+
+/// The original PDF with every mark drawn on it.
+pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
+    let mut doc = Document::load_mem(original)?;
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let pages = doc.get_pages();
+    for m in marks {
+        let Some(&page) = pages.get(&m.page) else {
+            continue;
+        };
+        let (_, height) = media_box(&doc, page);
+        let y = height - m.top - m.height;
+        let mut ops = vec![
+            Operation::new("q", vec![]),
+            Operation::new("RG", vec![0.12.into(), 0.37.into(), 0.75.into()]),
+            Operation::new("w", vec![1.5.into()]),
+            Operation::new(
+                "re",
+                vec![m.left.into(), y.into(), m.width.into(), m.height.into()],
+            ),
+            Operation::new("S", vec![]),
+            Operation::new("rg", vec![0.12.into(), 0.37.into(), 0.75.into()]),
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec![FONT.into(), 9.into()]),
+            Operation::new(
+                "Td",
+                vec![(m.left + 5.0).into(), (y + m.height - 13.0).into()],
+            ),
+        ];
+        for (i, line) in m.lines.iter().enumerate() {
+            if i > 0 {
+                ops.push(Operation::new("Td", vec![0.into(), (-11).into()]));
+            }
+            ops.push(Operation::new("Tj", vec![text(line)]));
+        }
+        ops.extend([Operation::new("ET", vec![]), Operation::new("Q", vec![])]);
+        add_font(&mut doc, page, font)?;
+        doc.add_page_contents(page, Content { operations: ops }.encode()?)?;
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// A receipt: the transaction, its signers and times, and the SHA-256 of
+/// every signed document.
+pub fn receipt(tx: &Transaction, files: &[FileRow]) -> lopdf::Result<Vec<u8>> {
+    let mut lines = vec![
+        ("Signing receipt".to_string(), 18),
+        (String::new(), 10),
+        (
+            format!("Transaction: {}", tx.id.as_deref().unwrap_or("")),
+            10,
+        ),
+        (
+            format!("Reference: {}", tx.reference.as_deref().unwrap_or("-")),
+            10,
+        ),
+        (
+            format!(
+                "Status: {} (signed)",
+                tx.status.map(|s| s.code()).unwrap_or_default()
+            ),
+            10,
+        ),
+        (
+            format!(
+                "Created: {}",
+                tx.created_date_time
+                    .map(|t| t.to_rfc3339())
+                    .unwrap_or_default()
+            ),
+            10,
+        ),
+        (String::new(), 10),
+        ("Signers".to_string(), 13),
+    ];
+    for s in &tx.signers {
+        lines.push((
+            format!(
+                "{} <{}>",
+                s.id.as_deref().unwrap_or(""),
+                s.email.as_deref().unwrap_or("")
+            ),
+            10,
+        ));
+        let signed = s
+            .signed_date_time
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| "-".into());
+        lines.push((format!("    signed at {signed}"), 10));
+    }
+    lines.push((String::new(), 10));
+    lines.push(("Documents (SHA-256 of the signed file)".to_string(), 13));
+    for f in files {
+        let bytes = f
+            .signed
+            .as_ref()
+            .or(f.content.as_ref())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        lines.push((f.file_id.clone(), 10));
+        lines.push((format!("    {}", hex_sha256(bytes)), 9));
+    }
+    lines.push((String::new(), 10));
+    lines.push((
+        "Issued by the signing portal's Signhost sandbox; not a legal signature.".to_string(),
+        8,
+    ));
+    text_document(&lines)
+}
+
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A one-page A4 PDF with lines of Helvetica (text, size).
+fn text_document(lines: &[(String, i64)]) -> lopdf::Result<Vec<u8>> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+    });
+    let resources = doc.add_object(dictionary! { "Font" => dictionary! { FONT => font } });
+    let mut ops = vec![
+        Operation::new("BT", vec![]),
+        Operation::new("Td", vec![56.into(), 780.into()]),
+    ];
+    for (i, (line, size)) in lines.iter().enumerate() {
+        if i > 0 {
+            ops.push(Operation::new("Td", vec![0.into(), (-(size + 6)).into()]));
+        }
+        ops.push(Operation::new("Tf", vec![FONT.into(), (*size).into()]));
+        ops.push(Operation::new("Tj", vec![text(line)]));
+    }
+    ops.push(Operation::new("ET", vec![]));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        Content { operations: ops }.encode()?,
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out)?;
+    Ok(out)
+}
+
+/// A one-page A4 PDF with these lines of text, for tests and samples.
+pub fn sample(text_lines: &[&str]) -> Vec<u8> {
+    let lines: Vec<(String, i64)> = text_lines.iter().map(|t| (t.to_string(), 12)).collect();
+    text_document(&lines).expect("sample pdf")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_make_a_valid_pdf_that_differs() {
+        let original = sample(&["Contract", "{{Signer1}}"]);
+        assert!(is_pdf(&original));
+        let m = Mark {
+            page: 1,
+            left: 400.0,
+            top: 40.0,
+            width: 140.0,
+            height: 70.0,
+            lines: vec!["Signed by Ann".into(), "2026-11-22".into()],
+        };
+        let signed = mark(&original, &[m]).unwrap();
+        assert!(is_pdf(&signed));
+        assert_ne!(signed, original);
+        let text = Document::load_mem(&signed)
+            .unwrap()
+            .extract_text(&[1])
+            .unwrap();
+        assert!(text.contains("Signed by Ann"), "{text}");
+        assert!(text.contains("Contract"), "the original text stays: {text}");
+        assert_eq!(pages_containing(&original, "{{Signer1}}"), vec![1]);
+        assert_eq!(page_size(&original, 1), (595.0, 842.0));
+    }
+
+    #[test]
+    fn not_a_pdf() {
+        assert!(!is_pdf(b"hello"));
+        assert!(!is_pdf(b"%PDF-1.7 but broken"));
+    }
+}

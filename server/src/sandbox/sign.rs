@@ -1,0 +1,419 @@
+//! The signing page at each `SignUrl`: plain HTML that works without
+//! JavaScript, with Sign and Reject, then back to the signer's `ReturnUrl`.
+
+use app::ssr::db::sandbox as db;
+use axum::extract::{Path, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use signhost::model::{
+    ActivityCode, FileMeta, IpAddress, Signer, Transaction, TransactionStatus, Verification,
+};
+
+use super::api::add_activity;
+use super::pdf::{self, Mark};
+use super::store::{internal, load, now, save};
+use super::validate::Refusal;
+use super::{Sandbox, Shared};
+
+async fn link(s: &Sandbox, token: &str) -> Result<(Transaction, String), Refusal> {
+    let (tid, signer_id) = db::find_sign_link(&s.db, token)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Refusal::new(404, "This signing link is not valid."))?;
+    Ok((load(s, &tid).await?, signer_id))
+}
+
+fn signer_mut<'a>(tx: &'a mut Transaction, id: &str) -> &'a mut Signer {
+    tx.signers
+        .iter_mut()
+        .find(|s| s.id.as_deref() == Some(id))
+        .expect("linked signers exist")
+}
+
+/// Why this signer cannot sign now, if they cannot.
+fn blocked(tx: &Transaction, signer_id: &str) -> Option<String> {
+    let signer = tx
+        .signers
+        .iter()
+        .find(|s| s.id.as_deref() == Some(signer_id))?;
+    match tx.status {
+        Some(TransactionStatus::WaitingForDocument) => {
+            return Some("This request has not been sent yet.".into())
+        }
+        Some(s) if s.is_final() => {
+            return Some(format!("This request is closed (status {}).", s.code()))
+        }
+        _ => {}
+    }
+    if signer.signed_date_time.is_some() {
+        return Some("You have signed already. Thank you.".into());
+    }
+    if signer.reject_date_time.is_some() {
+        return Some("You have rejected this request.".into());
+    }
+    if signer.expires.is_some_and(|e| e < now()) {
+        return Some("Your signing link has expired.".into());
+    }
+    if sequential(tx) {
+        let first_open = tx.signers.iter().find(|s| s.signed_date_time.is_none())?;
+        if first_open.id.as_deref() != Some(signer_id) {
+            return Some("It is not your turn yet: earlier signers have not signed.".into());
+        }
+    }
+    None
+}
+
+fn sequential(tx: &Transaction) -> bool {
+    tx.sign_request_mode == Some(2) && tx.signers.iter().any(|s| s.send_sign_request == Some(true))
+}
+
+/// Records `InvitationSent` for the signers whose turn it is (all at once,
+/// or one by one in sequential mode).
+pub fn invite_next(tx: &mut Transaction) {
+    let sequential = sequential(tx);
+    for signer in tx.signers.iter_mut() {
+        if signer.signed_date_time.is_some() {
+            continue;
+        }
+        let invited = signer
+            .activities
+            .iter()
+            .any(|a| a.code == ActivityCode::InvitationSent);
+        if signer.send_sign_request == Some(true) && !invited {
+            add_activity(signer, ActivityCode::InvitationSent, None);
+        }
+        if sequential {
+            break;
+        }
+    }
+}
+
+fn escape(t: &str) -> String {
+    t.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page_html(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Signhost sandbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
+         <body><main class=\"content\"><p class=\"badge badge-warn\">Signhost sandbox: nothing signed here is legally binding</p>{body}</main></body></html>",
+        escape(title)
+    ))
+}
+
+/// The fields of `signer_id` in a file's metadata, described in words.
+fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
+    let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
+        return Vec::new();
+    };
+    let Some(mine) = signers.get(signer_id) else {
+        return Vec::new();
+    };
+    mine.form_sets
+        .iter()
+        .filter_map(|set| sets.get(set))
+        .flat_map(|fields| fields.iter())
+        .map(|(name, f)| {
+            let place = f
+                .location
+                .as_ref()
+                .map_or(String::new(), |l| match &l.search {
+                    Some(search) => format!(" at the text {search}"),
+                    None => format!(
+                        " on page {} at {} pt from the left, {} pt from the top",
+                        l.page_number.unwrap_or(1),
+                        l.left.unwrap_or(0.0),
+                        l.top.unwrap_or(0.0)
+                    ),
+                });
+            format!("{} ({}){place}", name, f.r#type)
+        })
+        .collect()
+}
+
+pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<Response, Refusal> {
+    let (mut tx, signer_id) = link(&s, &token).await?;
+    if let Some(reason) = blocked(&tx, &signer_id) {
+        return Ok(page_html(
+            "Signing",
+            &format!("<h1>Signing</h1><p>{}</p>", escape(&reason)),
+        )
+        .into_response());
+    }
+    let files = db::files(&s.db, tx.id.as_deref().unwrap_or_default())
+        .await
+        .map_err(internal)?;
+    let signer = signer_mut(&mut tx, &signer_id);
+    if signer.activities.last().map(|a| a.code) != Some(ActivityCode::Opened) {
+        add_activity(signer, ActivityCode::Opened, None);
+    }
+    let email = signer.email.clone().unwrap_or_default();
+    let intro = signer.intro_text.clone().unwrap_or_default();
+    let mut docs = String::new();
+    for f in &files {
+        let meta: FileMeta = f
+            .meta
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default();
+        let name = meta
+            .display_name
+            .clone()
+            .unwrap_or_else(|| f.file_id.clone());
+        let fields = field_list(&meta, &signer_id);
+        let list = if fields.is_empty() {
+            "<p class=\"muted\">No fields placed for you: your signature goes top-right on page 1, or at your {{SignerN}} tag.</p>".to_string()
+        } else {
+            format!(
+                "<ul>{}</ul>",
+                fields
+                    .iter()
+                    .map(|f| format!("<li>{}</li>", escape(f)))
+                    .collect::<String>()
+            )
+        };
+        docs.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2>{list}<object data=\"/sandbox/sign/{token}/file/{}\" type=\"application/pdf\" width=\"100%\" height=\"480\">\
+             <a href=\"/sandbox/sign/{token}/file/{}\">Open the document</a></object></section>",
+            escape(&name),
+            urlencode(&f.file_id),
+            urlencode(&f.file_id)
+        ));
+    }
+    save(&s, &mut tx, false).await?;
+    let body = format!(
+        "<h1>Please review and sign</h1><p>Signing as <strong>{}</strong>.</p><p>{}</p>{docs}\
+         <section class=\"card\"><form method=\"post\" action=\"/sandbox/sign/{token}/sign\" class=\"form\">\
+         <button type=\"submit\" class=\"button button-primary\">Sign</button></form>\
+         <form method=\"post\" action=\"/sandbox/sign/{token}/reject\" class=\"form\" style=\"margin-top:1.5rem\">\
+         <div class=\"field\"><label for=\"reason\">Reason for rejecting</label><textarea id=\"reason\" name=\"reason\" required></textarea></div>\
+         <button type=\"submit\" class=\"button button-quiet\">Reject</button></form></section>",
+        escape(&email),
+        escape(&intro)
+    );
+    Ok(page_html("Sign", &body).into_response())
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn back_to(signer: &Signer, tid: &str, status: &str) -> Response {
+    let base = signer
+        .return_url
+        .clone()
+        .unwrap_or_else(|| "https://signhost.com".into());
+    let mut url = match url::Url::parse(&base) {
+        Ok(u) => u,
+        Err(_) => return Redirect::to("https://signhost.com").into_response(),
+    };
+    url.query_pairs_mut()
+        .append_pair("sh_transactionid", tid)
+        .append_pair("sh_signerid", signer.id.as_deref().unwrap_or_default())
+        .append_pair("sh_signerstatus", status);
+    Redirect::to(url.as_str()).into_response()
+}
+
+pub async fn sign(
+    State(s): State<Shared>,
+    Path(token): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, Refusal> {
+    let (mut tx, signer_id) = link(&s, &token).await?;
+    if let Some(reason) = blocked(&tx, &signer_id) {
+        return Err(Refusal::new(409, reason));
+    }
+    let tid = tx.id.clone().unwrap_or_default();
+    let files = db::files(&s.db, &tid).await.map_err(internal)?;
+    let address = headers
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("127.0.0.1")
+        .to_string();
+    let signer = signer_mut(&mut tx, &signer_id);
+    for f in &files {
+        let opened = signer.activities.iter().any(|a| {
+            a.code == ActivityCode::DocumentOpened && a.info.as_deref() == Some(&f.file_id)
+        });
+        if !opened {
+            add_activity(
+                signer,
+                ActivityCode::DocumentOpened,
+                Some(f.file_id.clone()),
+            );
+        }
+    }
+    add_activity(signer, ActivityCode::Signed, None);
+    signer.signed_date_time = Some(now());
+    signer
+        .verifications
+        .push(Verification::IpAddress(IpAddress {
+            ip_address: Some(address),
+        }));
+    let signer = signer.clone();
+    if tx.signers.iter().all(|s| s.signed_date_time.is_some()) {
+        tx.status = Some(TransactionStatus::InProgress);
+        save(&s, &mut tx, false).await?;
+        tx.status = Some(TransactionStatus::Signed);
+        finish(&s, &mut tx).await?;
+    } else {
+        invite_next(&mut tx);
+    }
+    save(&s, &mut tx, false).await?;
+    Ok(back_to(&signer, &tid, "signed"))
+}
+
+#[derive(Deserialize)]
+pub struct RejectForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn reject(
+    State(s): State<Shared>,
+    Path(token): Path<String>,
+    Form(form): Form<RejectForm>,
+) -> Result<Response, Refusal> {
+    let (mut tx, signer_id) = link(&s, &token).await?;
+    if let Some(reason) = blocked(&tx, &signer_id) {
+        return Err(Refusal::new(409, reason));
+    }
+    let tid = tx.id.clone().unwrap_or_default();
+    let signer = signer_mut(&mut tx, &signer_id);
+    add_activity(signer, ActivityCode::Rejected, None);
+    signer.reject_date_time = Some(now());
+    signer.reject_reason = Some(form.reason.trim().to_string()).filter(|r| !r.is_empty());
+    let signer = signer.clone();
+    tx.status = Some(TransactionStatus::Rejected);
+    save(&s, &mut tx, false).await?;
+    Ok(back_to(&signer, &tid, "rejected"))
+}
+
+/// Everyone signed: produce the signed PDFs and record what Signhost sends.
+pub async fn finish(s: &Sandbox, tx: &mut Transaction) -> Result<(), Refusal> {
+    let tid = tx.id.clone().unwrap_or_default();
+    let files = db::files(&s.db, &tid).await.map_err(internal)?;
+    for f in &files {
+        let Some(original) = &f.content else { continue };
+        let meta: FileMeta = f
+            .meta
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default();
+        let marks = marks_for(tx, &meta, original);
+        let signed = pdf::mark(original, &marks).map_err(internal)?;
+        db::put_signed(&s.db, &tid, &f.file_id, &signed)
+            .await
+            .map_err(internal)?;
+    }
+    for signer in tx.signers.iter_mut() {
+        add_activity(signer, ActivityCode::SignedDocumentSent, None);
+        add_activity(signer, ActivityCode::ReceiptSent, None);
+    }
+    Ok(())
+}
+
+/// Where each signer's mark goes: their signature fields, else their
+/// `{{SignerN}}` tag's page, else the top-right of page 1.
+fn marks_for(tx: &Transaction, meta: &FileMeta, original: &[u8]) -> Vec<Mark> {
+    let mut marks = Vec::new();
+    for (index, signer) in tx.signers.iter().enumerate() {
+        let id = signer.id.clone().unwrap_or_default();
+        let lines = vec![
+            format!("Signed by {}", signer.email.as_deref().unwrap_or(&id)),
+            signer
+                .signed_date_time
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S %:z").to_string())
+                .unwrap_or_default(),
+            "Signhost sandbox".to_string(),
+        ];
+        let placed = placed_fields(meta, &id);
+        if !placed.is_empty() {
+            for (page, left, top, width, height) in placed {
+                marks.push(Mark {
+                    page,
+                    left,
+                    top,
+                    width,
+                    height,
+                    lines: lines.clone(),
+                });
+            }
+            continue;
+        }
+        let tag = format!("{{{{Signer{}}}}}", index + 1);
+        let page = pdf::pages_containing(original, &tag)
+            .first()
+            .copied()
+            .unwrap_or(1);
+        let (width, _) = pdf::page_size(original, page);
+        let top = 30.0 + 80.0 * index as f64;
+        marks.push(Mark {
+            page,
+            left: width - 180.0,
+            top,
+            width: 150.0,
+            height: 60.0,
+            lines,
+        });
+    }
+    marks
+}
+
+fn placed_fields(meta: &FileMeta, signer_id: &str) -> Vec<(u32, f64, f64, f64, f64)> {
+    let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
+        return Vec::new();
+    };
+    let Some(mine) = signers.get(signer_id) else {
+        return Vec::new();
+    };
+    mine.form_sets
+        .iter()
+        .filter_map(|set| sets.get(set))
+        .flat_map(|fields| fields.values())
+        .filter(|f| matches!(f.r#type.as_str(), "Signature" | "Seal"))
+        .filter_map(|f| f.location.as_ref())
+        .filter(|l| l.search.is_none())
+        .map(|l| {
+            (
+                l.page_number.unwrap_or(1).max(1) as u32,
+                l.left.unwrap_or(0.0),
+                l.top.unwrap_or(0.0),
+                l.width.unwrap_or(140.0),
+                l.height.unwrap_or(70.0),
+            )
+        })
+        .collect()
+}
+
+/// A document of the transaction, for the signer's browser to show.
+pub async fn file(
+    State(s): State<Shared>,
+    Path((token, file_id)): Path<(String, String)>,
+) -> Result<Response, Refusal> {
+    let (tx, _) = link(&s, &token).await?;
+    let tid = tx.id.clone().unwrap_or_default();
+    let file = db::find_file(&s.db, &tid, &file_id)
+        .await
+        .map_err(internal)?;
+    let signed = tx.status == Some(TransactionStatus::Signed);
+    match file.and_then(|f| {
+        if signed {
+            f.signed.or(f.content)
+        } else {
+            f.content
+        }
+    }) {
+        Some(bytes) => Ok((
+            [(axum::http::header::CONTENT_TYPE, "application/pdf")],
+            bytes,
+        )
+            .into_response()),
+        None => Err(Refusal::new(404, "Document not found.")),
+    }
+}
