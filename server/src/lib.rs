@@ -86,13 +86,17 @@ pub async fn build_router(
 
     let mut router = Router::new().merge(health::routes(state.clone()));
     if config.sandbox {
-        router = router.merge(sandbox::routes(sandbox::Sandbox {
-            db: db.clone(),
-            app_key: config.signhost.app_key.expose().to_string(),
-            user_token: config.signhost.user_token.expose().to_string(),
-            shared_secret: config.signhost.shared_secret.expose().to_string(),
-            public_url: config.public_url.clone(),
-        }));
+        router = router.merge(
+            sandbox::start(sandbox::Sandbox {
+                db: db.clone(),
+                app_key: config.signhost.app_key.expose().to_string(),
+                user_token: config.signhost.user_token.expose().to_string(),
+                shared_secret: config.signhost.shared_secret.expose().to_string(),
+                public_url: config.public_url.clone(),
+                clock_offset: Default::default(),
+            })
+            .await?,
+        );
     }
     let router = router
         .merge(pages)

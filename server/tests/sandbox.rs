@@ -513,3 +513,97 @@ async fn file_and_start_errors_are_answered_as_signhost_does() {
     .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn invite_flow_mailbox_reminders_and_expiry_follow_the_clock() {
+    let app = TestApp::spawn().await;
+    let api = client(&app);
+    let req = CreateTransaction {
+        days_to_expire: Some(20),
+        signers: vec![CreateSigner {
+            email: "carol@example.nl".into(),
+            sign_request_subject: Some("Your lease".into()),
+            sign_request_message: Some("Dear Carol,\nplease sign your lease.".into()),
+            days_to_remind: Some(7),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let tx = api.create_transaction(&req).await.unwrap();
+    let id = tx.id.clone().unwrap();
+    api.put_file(&id, "lease.pdf", sample_pdf()).await.unwrap();
+    api.start(&id).await.unwrap();
+
+    let browser = app.client();
+    let mail = browser
+        .get(app.url("/sandbox/mail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        mail.contains("Invitation")
+            && mail.contains("carol@example.nl")
+            && mail.contains("Your lease"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains(tx.signers[0].sign_url.as_deref().unwrap()),
+        "the mail carries the sign link"
+    );
+    assert!(!mail.contains("Reminder"));
+
+    let res = browser
+        .post(app.url("/sandbox/clock"))
+        .form(&[("days", "7")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let after_week = api.get_transaction(&id).await.unwrap();
+    let codes: Vec<_> = after_week.signers[0]
+        .activities
+        .iter()
+        .map(|a| a.code)
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ActivityCode::InvitationSent,
+            ActivityCode::InvitationReminderResent
+        ]
+    );
+    assert!(browser
+        .get(app.url("/sandbox/mail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .contains("Reminder"));
+
+    browser
+        .post(app.url("/sandbox/clock"))
+        .form(&[("days", "14")])
+        .send()
+        .await
+        .unwrap();
+    let expired = api.get_transaction(&id).await.unwrap();
+    assert_eq!(expired.status, Some(TransactionStatus::Expired));
+    let token = token_of(tx.signers[0].sign_url.as_deref().unwrap());
+    let late = app
+        .client()
+        .post(app.url(&format!("/sandbox/sign/{token}/sign")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        late.status(),
+        StatusCode::CONFLICT,
+        "an expired request cannot be signed"
+    );
+    app.stop().await;
+}

@@ -8,14 +8,14 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
+use chrono::{DateTime, FixedOffset, Utc};
 use signhost::model::{
     Activity, ActivityCode, CreateTransaction, DeleteTransaction, FileEntry, FileMeta, Link,
     Signer, Transaction, TransactionStatus,
 };
 use subtle::ConstantTimeEq;
 
-use super::store::{self, internal, load, load_any, now, save, transaction_json};
+use super::store::{self, internal, load, load_any, save, transaction_json};
 use super::validate::{self, bad, Refusal};
 use super::{pdf, Shared};
 
@@ -46,18 +46,23 @@ fn authorize(s: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
     }
 }
 
-fn activity(code: ActivityCode, info: Option<String>) -> Activity {
+fn activity(code: ActivityCode, info: Option<String>, at: DateTime<FixedOffset>) -> Activity {
     Activity {
         id: Some(uuid::Uuid::new_v4().to_string()),
         code,
         activity: Some(code.name()),
         info,
-        created_date_time: Some(now()),
+        created_date_time: Some(at),
     }
 }
 
-pub(super) fn add_activity(signer: &mut Signer, code: ActivityCode, info: Option<String>) {
-    signer.activities.push(activity(code, info));
+pub(super) fn add_activity(
+    signer: &mut Signer,
+    code: ActivityCode,
+    info: Option<String>,
+    at: DateTime<FixedOffset>,
+) {
+    signer.activities.push(activity(code, info, at));
 }
 
 fn file_link(s: &Shared, tid: &str, fid: &str) -> String {
@@ -75,7 +80,7 @@ pub async fn create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
         serde_json::from_slice(&body).map_err(|_| bad(validate::INVALID_JSON))?;
     validate::create(&req)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let created = now();
+    let created = s.now();
     let mut links = Vec::new();
     let signers = req
         .signers
@@ -195,7 +200,7 @@ pub async fn delete(
     };
     let mut tx = load(&s, &id).await?;
     let status = tx.status.unwrap_or(TransactionStatus::WaitingForDocument);
-    tx.canceled_date_time = Some(now());
+    tx.canceled_date_time = Some(s.now());
     if status.is_final() {
         db::purge_files(&s.db, &id).await.map_err(internal)?;
         tx.files = Some(BTreeMap::new());
@@ -208,7 +213,7 @@ pub async fn delete(
             .iter_mut()
             .filter(|s| s.signed_date_time.is_none())
         {
-            add_activity(signer, ActivityCode::Cancelled, None);
+            add_activity(signer, ActivityCode::Cancelled, None, s.now());
         }
         save(&s, &mut tx, false).await?;
     }
@@ -325,7 +330,7 @@ pub async fn start(State(s): State<Shared>, Path(id): Path<String>, headers: Hea
         super::sign::finish(&s, &mut tx).await?;
     } else {
         tx.status = Some(TransactionStatus::WaitingForSigner);
-        super::sign::invite_next(&mut tx);
+        super::sign::invite_next(&mut tx, s.now());
     }
     save(&s, &mut tx, false).await?;
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -4,6 +4,7 @@
 //! without a Signhost account.
 
 mod api;
+pub mod clock;
 pub mod pdf;
 mod sign;
 mod store;
@@ -26,11 +27,30 @@ pub struct Sandbox {
     pub shared_secret: String,
     /// The portal's public address (`SignUrl`s and file links point here).
     pub public_url: Url,
+    /// Seconds the sandbox clock runs ahead of real time (moved by tests).
+    pub clock_offset: std::sync::atomic::AtomicI64,
 }
 
 pub type Shared = Arc<Sandbox>;
 
-pub fn routes(sandbox: Sandbox) -> Router {
+/// Restores the sandbox clock, starts its background work and returns its routes.
+pub async fn start(sandbox: Sandbox) -> Result<Router, sqlx::Error> {
+    clock::restore(&sandbox).await?;
+    let shared = Arc::new(sandbox);
+    let ticking = shared.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(e) = clock::tick(&ticking).await {
+                tracing::warn!(error = %e.message, "sandbox clock tick failed");
+            }
+        }
+    });
+    Ok(routes(shared))
+}
+
+fn routes(sandbox: Shared) -> Router {
     Router::new()
         .route("/sandbox/api/transaction", post(api::create))
         .route(
@@ -43,6 +63,8 @@ pub fn routes(sandbox: Sandbox) -> Router {
         )
         .route("/sandbox/api/transaction/{id}/start", put(api::start))
         .route("/sandbox/api/file/receipt/{id}", get(api::receipt))
+        .route("/sandbox/mail", get(clock::mailbox))
+        .route("/sandbox/clock", post(clock::advance))
         .route("/sandbox/sign/{token}", get(sign::page))
         .route("/sandbox/sign/{token}/sign", post(sign::sign))
         .route("/sandbox/sign/{token}/reject", post(sign::reject))
@@ -50,5 +72,5 @@ pub fn routes(sandbox: Sandbox) -> Router {
         .layer(DefaultBodyLimit::max(
             signhost::MAX_FILE_BYTES + 1024 * 1024,
         ))
-        .with_state(Arc::new(sandbox))
+        .with_state(sandbox)
 }

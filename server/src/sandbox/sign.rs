@@ -5,6 +5,7 @@ use app::ssr::db::sandbox as db;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
+use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 use signhost::model::{
     ActivityCode, FileMeta, IpAddress, Signer, Transaction, TransactionStatus, Verification,
@@ -12,7 +13,7 @@ use signhost::model::{
 
 use super::api::add_activity;
 use super::pdf::{self, Mark};
-use super::store::{internal, load, now, save};
+use super::store::{internal, load, save};
 use super::validate::Refusal;
 use super::{Sandbox, Shared};
 
@@ -32,7 +33,7 @@ fn signer_mut<'a>(tx: &'a mut Transaction, id: &str) -> &'a mut Signer {
 }
 
 /// Why this signer cannot sign now, if they cannot.
-fn blocked(tx: &Transaction, signer_id: &str) -> Option<String> {
+fn blocked(tx: &Transaction, signer_id: &str, at: DateTime<FixedOffset>) -> Option<String> {
     let signer = tx
         .signers
         .iter()
@@ -52,7 +53,7 @@ fn blocked(tx: &Transaction, signer_id: &str) -> Option<String> {
     if signer.reject_date_time.is_some() {
         return Some("You have rejected this request.".into());
     }
-    if signer.expires.is_some_and(|e| e < now()) {
+    if signer.expires.is_some_and(|e| e < at) {
         return Some("Your signing link has expired.".into());
     }
     if sequential(tx) {
@@ -70,7 +71,7 @@ fn sequential(tx: &Transaction) -> bool {
 
 /// Records `InvitationSent` for the signers whose turn it is (all at once,
 /// or one by one in sequential mode).
-pub fn invite_next(tx: &mut Transaction) {
+pub fn invite_next(tx: &mut Transaction, at: DateTime<FixedOffset>) {
     let sequential = sequential(tx);
     for signer in tx.signers.iter_mut() {
         if signer.signed_date_time.is_some() {
@@ -81,7 +82,7 @@ pub fn invite_next(tx: &mut Transaction) {
             .iter()
             .any(|a| a.code == ActivityCode::InvitationSent);
         if signer.send_sign_request == Some(true) && !invited {
-            add_activity(signer, ActivityCode::InvitationSent, None);
+            add_activity(signer, ActivityCode::InvitationSent, None, at);
         }
         if sequential {
             break;
@@ -138,7 +139,7 @@ fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
 
 pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<Response, Refusal> {
     let (mut tx, signer_id) = link(&s, &token).await?;
-    if let Some(reason) = blocked(&tx, &signer_id) {
+    if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Ok(page_html(
             "Signing",
             &format!("<h1>Signing</h1><p>{}</p>", escape(&reason)),
@@ -150,7 +151,7 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
         .map_err(internal)?;
     let signer = signer_mut(&mut tx, &signer_id);
     if signer.activities.last().map(|a| a.code) != Some(ActivityCode::Opened) {
-        add_activity(signer, ActivityCode::Opened, None);
+        add_activity(signer, ActivityCode::Opened, None, s.now());
     }
     let email = signer.email.clone().unwrap_or_default();
     let intro = signer.intro_text.clone().unwrap_or_default();
@@ -225,7 +226,7 @@ pub async fn sign(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, Refusal> {
     let (mut tx, signer_id) = link(&s, &token).await?;
-    if let Some(reason) = blocked(&tx, &signer_id) {
+    if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Err(Refusal::new(409, reason));
     }
     let tid = tx.id.clone().unwrap_or_default();
@@ -245,11 +246,12 @@ pub async fn sign(
                 signer,
                 ActivityCode::DocumentOpened,
                 Some(f.file_id.clone()),
+                s.now(),
             );
         }
     }
-    add_activity(signer, ActivityCode::Signed, None);
-    signer.signed_date_time = Some(now());
+    add_activity(signer, ActivityCode::Signed, None, s.now());
+    signer.signed_date_time = Some(s.now());
     signer
         .verifications
         .push(Verification::IpAddress(IpAddress {
@@ -262,7 +264,7 @@ pub async fn sign(
         tx.status = Some(TransactionStatus::Signed);
         finish(&s, &mut tx).await?;
     } else {
-        invite_next(&mut tx);
+        invite_next(&mut tx, s.now());
     }
     save(&s, &mut tx, false).await?;
     Ok(back_to(&signer, &tid, "signed"))
@@ -280,13 +282,13 @@ pub async fn reject(
     Form(form): Form<RejectForm>,
 ) -> Result<Response, Refusal> {
     let (mut tx, signer_id) = link(&s, &token).await?;
-    if let Some(reason) = blocked(&tx, &signer_id) {
+    if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Err(Refusal::new(409, reason));
     }
     let tid = tx.id.clone().unwrap_or_default();
     let signer = signer_mut(&mut tx, &signer_id);
-    add_activity(signer, ActivityCode::Rejected, None);
-    signer.reject_date_time = Some(now());
+    add_activity(signer, ActivityCode::Rejected, None, s.now());
+    signer.reject_date_time = Some(s.now());
     signer.reject_reason = Some(form.reason.trim().to_string()).filter(|r| !r.is_empty());
     let signer = signer.clone();
     tx.status = Some(TransactionStatus::Rejected);
@@ -312,8 +314,8 @@ pub async fn finish(s: &Sandbox, tx: &mut Transaction) -> Result<(), Refusal> {
             .map_err(internal)?;
     }
     for signer in tx.signers.iter_mut() {
-        add_activity(signer, ActivityCode::SignedDocumentSent, None);
-        add_activity(signer, ActivityCode::ReceiptSent, None);
+        add_activity(signer, ActivityCode::SignedDocumentSent, None, s.now());
+        add_activity(signer, ActivityCode::ReceiptSent, None, s.now());
     }
     Ok(())
 }

@@ -25,8 +25,12 @@ pub fn internal(err: impl std::fmt::Display) -> Refusal {
     Refusal::new(500, "An internal error occurred.")
 }
 
-pub fn now() -> DateTime<FixedOffset> {
-    Utc::now().fixed_offset()
+impl Sandbox {
+    /// The sandbox's clock: real time plus however far tests moved it.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        let offset = self.clock_offset.load(std::sync::atomic::Ordering::Relaxed);
+        (Utc::now() + chrono::Duration::seconds(offset)).fixed_offset()
+    }
 }
 
 /// A transaction that is present (not purged).
@@ -48,7 +52,7 @@ pub async fn load_any(sandbox: &Sandbox, id: &str) -> Result<(Transaction, bool)
 }
 
 pub async fn save(sandbox: &Sandbox, tx: &mut Transaction, purged: bool) -> Result<(), Refusal> {
-    tx.modified_date_time = Some(now());
+    tx.modified_date_time = Some(sandbox.now());
     let id = tx.id.clone().unwrap_or_default();
     let doc = serde_json::to_string(tx).map_err(internal)?;
     db::update_transaction(&sandbox.db, &id, &doc, purged, Utc::now())

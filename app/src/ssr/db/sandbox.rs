@@ -128,3 +128,20 @@ pub async fn purge_files(db: &Db, transaction_id: &str) -> sqlx::Result<()> {
     let sql = "DELETE FROM sandbox_files WHERE transaction_id = $1";
     on_pool!(db, pool => sqlx::query(sql).bind(transaction_id).execute(pool).await.map(|_| ()))
 }
+
+pub async fn get_setting(db: &Db, key: &str) -> sqlx::Result<Option<String>> {
+    let sql = "SELECT value FROM sandbox_settings WHERE key = $1";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(key).fetch_optional(pool).await)
+}
+
+pub async fn set_setting(db: &Db, key: &str, value: &str) -> sqlx::Result<()> {
+    let sql = "INSERT INTO sandbox_settings (key, value) VALUES ($1, $2) \
+               ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    on_pool!(db, pool => sqlx::query(sql).bind(key).bind(value).execute(pool).await.map(|_| ()))
+}
+
+/// The newest transactions, newest first (for the mailbox page).
+pub async fn recent_transactions(db: &Db, limit: i64) -> sqlx::Result<Vec<TransactionRow>> {
+    let sql = "SELECT id, document, purged FROM sandbox_transactions ORDER BY created_at DESC, id LIMIT $1";
+    on_pool!(db, pool => sqlx::query_as::<_, TransactionRow>(sql).bind(limit).fetch_all(pool).await)
+}
