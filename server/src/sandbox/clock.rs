@@ -140,7 +140,7 @@ pub async fn mailbox(State(s): State<Shared>) -> Result<Response, Refusal> {
             }
         }
     }
-    messages.sort_by(|a, b| b.0.cmp(&a.0));
+    messages.sort_by_key(|m| std::cmp::Reverse(m.0));
     let mut items = String::new();
     for (at, kind, tx, signer) in &messages {
         let subject = signer
