@@ -607,3 +607,107 @@ async fn invite_flow_mailbox_reminders_and_expiry_follow_the_clock() {
     );
     app.stop().await;
 }
+
+/// A postback receiver that answers 500 to its first `failures` calls.
+async fn receiver(
+    failures: usize,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>,
+) {
+    use axum::extract::State;
+    use axum::http::HeaderMap;
+    use std::sync::{Arc, Mutex};
+    type Seen = Arc<Mutex<Vec<(Option<String>, String)>>>;
+    let seen: Seen = Arc::default();
+    let app = axum::Router::new()
+        .route(
+            "/postback",
+            axum::routing::post(
+                |State((seen, failures)): State<(Seen, usize)>,
+                 headers: HeaderMap,
+                 body: String| async move {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push((
+                        headers
+                            .get("checksum")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string),
+                        body,
+                    ));
+                    if seen.len() <= failures {
+                        StatusCode::INTERNAL_SERVER_ERROR
+                    } else {
+                        StatusCode::OK
+                    }
+                },
+            ),
+        )
+        .with_state((seen.clone(), failures));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/postback", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn postbacks_arrive_in_order_with_checksums_after_retries() {
+    let app = TestApp::spawn().await;
+    let api = client(&app);
+    let (url, seen) = receiver(2).await;
+    let mut req = two_signers();
+    req.signers.truncate(1);
+    req.postback_url = Some(url);
+    let tx = api.create_transaction(&req).await.unwrap();
+    let id = tx.id.clone().unwrap();
+    api.put_file(&id, "c.pdf", sample_pdf()).await.unwrap();
+    api.start(&id).await.unwrap();
+    sign(&app, tx.signers[0].sign_url.as_deref().unwrap()).await;
+
+    // Retries wait 2 s, then 4 s; everything after them waits in the queue.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let done = seen
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(_, b)| b.contains("\"Status\":30"));
+        if done || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.len() >= 5, "got {} postbacks", seen.len());
+    assert_eq!(
+        seen[0].1, seen[1].1,
+        "the failed postback is retried as it was"
+    );
+    assert_eq!(
+        seen[1].1, seen[2].1,
+        "and retried again before anything later"
+    );
+    let mut statuses = Vec::new();
+    for (header, body) in &seen {
+        let verified = signhost::checksum::verify_postback(
+            body.as_bytes(),
+            header.as_deref(),
+            "sandbox-shared-secret",
+        )
+        .expect("every postback carries a valid checksum");
+        assert_eq!(
+            verified.checksum.as_deref(),
+            header.as_deref(),
+            "checksum in body and header"
+        );
+        statuses.push(verified.status.unwrap().code());
+    }
+    let mut sorted = statuses.clone();
+    sorted.sort();
+    assert_eq!(
+        statuses, sorted,
+        "postbacks arrive in the order of the changes: {statuses:?}"
+    );
+    assert_eq!(*statuses.last().unwrap(), 30);
+    app.stop().await;
+}

@@ -6,6 +6,7 @@
 mod api;
 pub mod clock;
 pub mod pdf;
+pub mod postbacks;
 mod sign;
 mod store;
 pub mod validate;
@@ -44,6 +45,23 @@ pub async fn start(sandbox: Sandbox) -> Result<Router, sqlx::Error> {
             every.tick().await;
             if let Err(e) = clock::tick(&ticking).await {
                 tracing::warn!(error = %e.message, "sandbox clock tick failed");
+            }
+        }
+    });
+    let delivering = shared.clone();
+    tokio::spawn(async move {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(10))
+            .build()
+            .expect("an HTTP client");
+        loop {
+            match postbacks::deliver_due(&delivering, &http).await {
+                Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "sandbox postback delivery failed");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
             }
         }
     });

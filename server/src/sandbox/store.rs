@@ -57,6 +57,9 @@ pub async fn save(sandbox: &Sandbox, tx: &mut Transaction, purged: bool) -> Resu
     let doc = serde_json::to_string(tx).map_err(internal)?;
     db::update_transaction(&sandbox.db, &id, &doc, purged, Utc::now())
         .await
+        .map_err(internal)?;
+    super::postbacks::enqueue(sandbox, tx)
+        .await
         .map_err(internal)
 }
 

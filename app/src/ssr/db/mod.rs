@@ -5,6 +5,7 @@
 //! on both) and [`on_pool!`] compiles each query once per backend.
 
 pub mod sandbox;
+pub mod sandbox_postbacks;
 pub mod sign_in_failures;
 pub mod users;
 

@@ -1,0 +1,16 @@
+-- Postbacks the sandbox delivers, one in flight per URL, in order.
+CREATE TABLE sandbox_postbacks (
+    id BIGSERIAL PRIMARY KEY,
+    url TEXT NOT NULL,
+    transaction_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    locked_until TIMESTAMPTZ,
+    delivered_at TIMESTAMPTZ,
+    failed BOOLEAN NOT NULL DEFAULT FALSE,
+    last_error TEXT,
+    created_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX sandbox_postbacks_pending ON sandbox_postbacks (url, id) WHERE delivered_at IS NULL AND failed = FALSE;

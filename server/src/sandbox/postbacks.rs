@@ -1,0 +1,86 @@
+//! Postbacks as Signhost sends them: the full transaction plus `Checksum`
+//! (in the body and the `Checksum` header), on every change, one in flight
+//! per URL and in order; failures are retried with growing delays while
+//! later postbacks for that URL wait.
+
+use std::time::Duration;
+
+use app::ssr::db::sandbox_postbacks as queue;
+use chrono::Utc;
+use signhost::model::Transaction;
+
+use super::Sandbox;
+
+/// Attempts before a postback is given up (Signhost gives up after 48–72 hours;
+/// the sandbox compresses its schedule into minutes).
+pub const MAX_ATTEMPTS: i64 = 10;
+
+/// Delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 60 s.
+pub fn retry_delay(attempts: i64) -> Duration {
+    let secs = 1u64 << attempts.clamp(0, 6);
+    Duration::from_secs(secs.min(60))
+}
+
+/// Queues the current state of `tx` for its `PostbackUrl`, if it has one.
+pub async fn enqueue(s: &Sandbox, tx: &Transaction) -> Result<(), sqlx::Error> {
+    let (Some(url), Some(id)) = (
+        tx.postback_url.as_deref().filter(|u| !u.is_empty()),
+        tx.id.as_deref(),
+    ) else {
+        return Ok(());
+    };
+    let status = tx.status.map(|s| s.code()).unwrap_or_default();
+    let checksum = signhost::checksum::compute(id, status, &s.shared_secret);
+    let mut with_checksum = tx.clone();
+    with_checksum.checksum = Some(checksum.clone());
+    let body = serde_json::to_string(&with_checksum).unwrap_or_default();
+    queue::enqueue(&s.db, url, id, &body, &checksum, Utc::now()).await
+}
+
+/// Delivers what is due; returns how many postbacks were attempted.
+pub async fn deliver_due(s: &Sandbox, http: &reqwest::Client) -> Result<usize, sqlx::Error> {
+    let now = Utc::now();
+    let heads = queue::due_heads(&s.db, now).await?;
+    let mut attempted = 0;
+    for pb in heads {
+        if !queue::claim(&s.db, pb.id, now, now + chrono::Duration::seconds(60)).await? {
+            continue;
+        }
+        attempted += 1;
+        let result = http
+            .post(&pb.url)
+            .header("Content-Type", "application/json")
+            .header("Checksum", &pb.checksum)
+            .body(pb.body.clone())
+            .send()
+            .await;
+        let error = match result {
+            Ok(res) if res.status().is_success() => None,
+            Ok(res) => Some(format!("answered {}", res.status())),
+            Err(e) => Some(e.to_string()),
+        };
+        match error {
+            None => queue::delivered(&s.db, pb.id, Utc::now()).await?,
+            Some(err) => {
+                let attempts = pb.attempts + 1;
+                let next = Utc::now()
+                    + chrono::Duration::from_std(retry_delay(attempts)).unwrap_or_default();
+                tracing::info!(url = %pb.url, attempts, error = %err, "sandbox postback failed; will retry");
+                queue::failed_attempt(&s.db, pb.id, &err, next, attempts >= MAX_ATTEMPTS).await?;
+            }
+        }
+    }
+    Ok(attempted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_are_capped() {
+        assert_eq!(retry_delay(1), Duration::from_secs(2));
+        assert!(retry_delay(2) > retry_delay(1));
+        assert_eq!(retry_delay(40), Duration::from_secs(60));
+    }
+}
