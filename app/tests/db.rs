@@ -336,3 +336,176 @@ async fn staff_service_validates_and_protects_the_last_admin() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn sandbox_transactions_files_and_links() {
+    use app::ssr::db::sandbox as sb;
+    on_each_backend(|db| async move {
+        let now = Utc::now();
+        sb::insert_transaction(&db, "t1", r#"{"Id":"t1"}"#, now)
+            .await
+            .unwrap();
+        sb::insert_transaction(&db, "t2", r#"{"Id":"t2"}"#, now + Duration::seconds(1))
+            .await
+            .unwrap();
+        let row = sb::find_transaction(&db, "t1").await.unwrap().unwrap();
+        assert_eq!(
+            (row.document.as_str(), row.purged),
+            (r#"{"Id":"t1"}"#, false)
+        );
+        assert!(sb::find_transaction(&db, "nope").await.unwrap().is_none());
+        sb::update_transaction(&db, "t1", r#"{"Id":"t1","Status":60}"#, true, now)
+            .await
+            .unwrap();
+        assert!(
+            sb::find_transaction(&db, "t1")
+                .await
+                .unwrap()
+                .unwrap()
+                .purged
+        );
+        assert_eq!(sb::running_transaction_ids(&db).await.unwrap(), ["t2"]);
+        let recent: Vec<String> = sb::recent_transactions(&db, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(recent, ["t2", "t1"]);
+
+        sb::insert_sign_link(&db, "tok", "t2", "Signer1")
+            .await
+            .unwrap();
+        assert_eq!(
+            sb::find_sign_link(&db, "tok").await.unwrap(),
+            Some(("t2".into(), "Signer1".into()))
+        );
+
+        sb::put_meta(&db, "t2", "a.pdf", "{}", now).await.unwrap();
+        assert!(
+            sb::put_content(&db, "t2", "a.pdf", b"%PDF-1", now)
+                .await
+                .unwrap(),
+            "first content"
+        );
+        assert!(
+            !sb::put_content(&db, "t2", "a.pdf", b"%PDF-2", now)
+                .await
+                .unwrap(),
+            "replaced"
+        );
+        sb::put_content(&db, "t2", "b.pdf", b"%PDF-b", now + Duration::seconds(1))
+            .await
+            .unwrap();
+        sb::put_signed(&db, "t2", "a.pdf", b"%PDF-signed")
+            .await
+            .unwrap();
+        let a = sb::find_file(&db, "t2", "a.pdf").await.unwrap().unwrap();
+        assert_eq!(
+            (a.meta.as_deref(), a.content.as_deref(), a.signed.as_deref()),
+            (Some("{}"), Some(&b"%PDF-2"[..]), Some(&b"%PDF-signed"[..]))
+        );
+        let names: Vec<String> = sb::files(&db, "t2")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|f| f.file_id)
+            .collect();
+        assert_eq!(names, ["a.pdf", "b.pdf"]);
+        sb::purge_files(&db, "t2").await.unwrap();
+        assert!(sb::files(&db, "t2").await.unwrap().is_empty());
+
+        assert_eq!(sb::get_setting(&db, "k").await.unwrap(), None);
+        sb::set_setting(&db, "k", "1").await.unwrap();
+        sb::set_setting(&db, "k", "2").await.unwrap();
+        assert_eq!(
+            sb::get_setting(&db, "k").await.unwrap().as_deref(),
+            Some("2")
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sandbox_postback_queue_keeps_one_in_flight_per_url_in_order() {
+    use app::ssr::db::sandbox_postbacks as q;
+    on_each_backend(|db| async move {
+        let now = Utc::now();
+        q::enqueue(&db, "http://a/pb", "t1", "first", "c1", now)
+            .await
+            .unwrap();
+        q::enqueue(&db, "http://a/pb", "t1", "second", "c2", now)
+            .await
+            .unwrap();
+        q::enqueue(&db, "http://b/pb", "t2", "other", "c3", now)
+            .await
+            .unwrap();
+        let heads: Vec<String> = q::due_heads(&db, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.body)
+            .collect();
+        assert_eq!(heads, ["first", "other"], "only the oldest of each URL");
+
+        let first = q::due_heads(&db, now).await.unwrap().remove(0);
+        assert!(q::claim(&db, first.id, now, now + Duration::seconds(60))
+            .await
+            .unwrap());
+        assert!(
+            !q::claim(&db, first.id, now, now + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "claimed once"
+        );
+        let heads: Vec<String> = q::due_heads(&db, now)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.body)
+            .collect();
+        assert_eq!(heads, ["other"], "a claimed head blocks its URL");
+
+        q::failed_attempt(
+            &db,
+            first.id,
+            "answered 500",
+            now + Duration::seconds(5),
+            false,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            q::due_heads(&db, now).await.unwrap().len(),
+            1,
+            "not due before its retry time"
+        );
+        let retry = q::due_heads(&db, now + Duration::seconds(6)).await.unwrap();
+        assert_eq!((retry[0].body.as_str(), retry[0].attempts), ("first", 1));
+
+        q::delivered(&db, first.id, now).await.unwrap();
+        let heads: Vec<String> = q::due_heads(&db, now + Duration::seconds(6))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.body)
+            .collect();
+        assert_eq!(
+            heads,
+            ["second", "other"],
+            "the next one moves up once delivered"
+        );
+        let second = q::due_heads(&db, now).await.unwrap().remove(0);
+        q::failed_attempt(&db, second.id, "gone", now, true)
+            .await
+            .unwrap();
+        let heads: Vec<String> = q::due_heads(&db, now + Duration::seconds(6))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.body)
+            .collect();
+        assert_eq!(heads, ["other"], "given-up postbacks leave the queue");
+    })
+    .await;
+}

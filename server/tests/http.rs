@@ -465,3 +465,43 @@ async fn the_same_binary_serves_postgres() {
     assert_eq!(list[0]["email"], "ann@example.nl");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_sandbox_can_be_switched_off() {
+    let app = TestApp::spawn_with(&[
+        ("SANDBOX", "off"),
+        ("SIGNHOST_API_URL", "https://api.signhost.com/api/"),
+        ("SIGNHOST_APP_KEY", "k"),
+        ("SIGNHOST_USER_TOKEN", "t"),
+        ("SIGNHOST_SHARED_SECRET", "s"),
+    ])
+    .await;
+    let res = app
+        .client()
+        .post(app.url("/sandbox/api/transaction"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::OK);
+    assert!(!res
+        .text()
+        .await
+        .unwrap()
+        .contains("Authorization has been denied"));
+    let on = TestApp::spawn().await;
+    let res = on
+        .client()
+        .post(on.url("/sandbox/api/transaction"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::UNAUTHORIZED,
+        "on by default, and keys are checked"
+    );
+    app.stop().await;
+    on.stop().await;
+}

@@ -711,3 +711,31 @@ async fn postbacks_arrive_in_order_with_checksums_after_retries() {
     assert_eq!(*statuses.last().unwrap(), 30);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_sandbox_runs_on_postgres_too() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    let api = client(&app);
+    let tx = api.create_transaction(&two_signers()).await.unwrap();
+    let id = tx.id.clone().unwrap();
+    api.put_file_meta(&id, "contract.pdf", &signature_meta("Signer1"))
+        .await
+        .unwrap();
+    api.put_file(&id, "contract.pdf", sample_pdf())
+        .await
+        .unwrap();
+    api.start(&id).await.unwrap();
+    for signer in &tx.signers {
+        sign(&app, signer.sign_url.as_deref().unwrap()).await;
+    }
+    assert_eq!(
+        api.get_transaction(&id).await.unwrap().status,
+        Some(TransactionStatus::Signed)
+    );
+    assert!(server::sandbox::pdf::is_pdf(
+        &api.get_receipt(&id).await.unwrap()
+    ));
+    app.stop().await;
+}

@@ -29,15 +29,20 @@ pub enum Backend {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
-        Self::spawn_on(TestDb::sqlite().await).await
+        Self::spawn_on(TestDb::sqlite().await, &[]).await
+    }
+
+    /// On SQLite, with extra configuration variables.
+    pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_on(TestDb::sqlite().await, extra).await
     }
 
     /// On PostgreSQL when `TEST_POSTGRES_URL` is set (else `None`, loudly).
     pub async fn spawn_postgres() -> Option<TestApp> {
-        Some(Self::spawn_on(TestDb::postgres().await?).await)
+        Some(Self::spawn_on(TestDb::postgres().await?, &[]).await)
     }
 
-    async fn spawn_on(test_db: TestDb) -> TestApp {
+    async fn spawn_on(test_db: TestDb, extra: &[(&str, &str)]) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let vars: HashMap<&str, String> = [
@@ -46,6 +51,7 @@ impl TestApp {
             ("PUBLIC_URL", format!("http://{addr}")),
         ]
         .into_iter()
+        .chain(extra.iter().map(|(k, v)| (*k, v.to_string())))
         .collect();
         let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         let db = test_db.db.clone();
