@@ -320,3 +320,14 @@ mod tests {
         assert!(!is_pdf(b"%PDF-1.7 but broken"));
     }
 }
+
+#[cfg(test)]
+mod fixture {
+    /// Writes the sample PDF the scripts use (run with `--ignored` to refresh it).
+    #[test]
+    #[ignore]
+    fn write_sample_fixture() {
+        let bytes = super::sample(&["Sample agreement", "Signed in the portal's sandbox", "{{Signer1}}"]);
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.pdf"), bytes).unwrap();
+    }
+}

@@ -158,9 +158,10 @@ pub fn digest(header: Option<&str>, body: &[u8]) -> Result<(), Refusal> {
     let (alg, value) = header
         .split_once('=')
         .ok_or_else(|| bad("The Digest header is malformed."))?;
+    // Some clients in the wild write SHA256/SHA512 without the hyphen.
     let computed = match alg.trim().to_ascii_uppercase().as_str() {
-        "SHA-256" => sha2::Sha256::digest(body).to_vec(),
-        "SHA-512" => sha2::Sha512::digest(body).to_vec(),
+        "SHA-256" | "SHA256" => sha2::Sha256::digest(body).to_vec(),
+        "SHA-512" | "SHA512" => sha2::Sha512::digest(body).to_vec(),
         other => return Err(bad(format!("Hash algorithm [{other}] is not supported."))),
     };
     let expected = base64::engine::general_purpose::STANDARD.encode(computed);

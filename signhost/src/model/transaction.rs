@@ -204,6 +204,7 @@ pub struct Activity {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase", default)]
 pub struct CreateTransaction {
+    #[serde(deserialize_with = "null_as_default")]
     pub seal: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
