@@ -54,7 +54,8 @@ pub fn page(title: &str, body: &str) -> String {
     )
 }
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

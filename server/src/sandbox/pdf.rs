@@ -327,7 +327,15 @@ mod fixture {
     #[test]
     #[ignore]
     fn write_sample_fixture() {
-        let bytes = super::sample(&["Sample agreement", "Signed in the portal's sandbox", "{{Signer1}}"]);
-        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.pdf"), bytes).unwrap();
+        let bytes = super::sample(&[
+            "Sample agreement",
+            "Signed in the portal's sandbox",
+            "{{Signer1}}",
+        ]);
+        std::fs::write(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sample.pdf"),
+            bytes,
+        )
+        .unwrap();
     }
 }

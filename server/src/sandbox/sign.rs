@@ -107,8 +107,11 @@ fn page_html(title: &str, body: &str) -> Html<String> {
     ))
 }
 
-/// The fields of `signer_id` in a file's metadata, described in words.
-fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
+/// The fields of `signer_id` in a file's metadata, with their names.
+fn signer_fields<'a>(
+    meta: &'a FileMeta,
+    signer_id: &str,
+) -> Vec<(&'a String, &'a signhost::model::Field)> {
     let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
         return Vec::new();
     };
@@ -119,6 +122,13 @@ fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
         .iter()
         .filter_map(|set| sets.get(set))
         .flat_map(|fields| fields.iter())
+        .collect()
+}
+
+/// The fields of `signer_id`, described in words.
+fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
+    signer_fields(meta, signer_id)
+        .into_iter()
         .map(|(name, f)| {
             let place = f
                 .location
@@ -368,16 +378,9 @@ fn marks_for(tx: &Transaction, meta: &FileMeta, original: &[u8]) -> Vec<Mark> {
 }
 
 fn placed_fields(meta: &FileMeta, signer_id: &str) -> Vec<(u32, f64, f64, f64, f64)> {
-    let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
-        return Vec::new();
-    };
-    let Some(mine) = signers.get(signer_id) else {
-        return Vec::new();
-    };
-    mine.form_sets
-        .iter()
-        .filter_map(|set| sets.get(set))
-        .flat_map(|fields| fields.values())
+    signer_fields(meta, signer_id)
+        .into_iter()
+        .map(|(_, f)| f)
         .filter(|f| matches!(f.r#type.as_str(), "Signature" | "Seal"))
         .filter_map(|f| f.location.as_ref())
         .filter(|l| l.search.is_none())
