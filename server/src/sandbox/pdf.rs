@@ -40,6 +40,60 @@ pub fn pages_containing(bytes: &[u8], needle: &str) -> Vec<u32> {
         .collect()
 }
 
+/// Where `needle` is written: the page (1-based) and the position of the text
+/// in points from the top-left. Follows `Td`/`TD`/`Tm`/`T*` through simple
+/// content streams; `None` when the text is not found as one string.
+pub fn find_text(bytes: &[u8], needle: &str) -> Option<(u32, f64, f64)> {
+    let doc = Document::load_mem(bytes).ok()?;
+    for (n, page) in doc.get_pages() {
+        let (_, height) = media_box(&doc, page);
+        let content = doc.get_page_content(page).ok()?;
+        let ops = Content::decode(&content).ok()?.operations;
+        let (mut x, mut y, mut line_x, mut line_y, mut leading) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for op in ops {
+            let nums: Vec<f64> = op.operands.iter().filter_map(number).collect();
+            match op.operator.as_str() {
+                "BT" => (x, y, line_x, line_y) = (0.0, 0.0, 0.0, 0.0),
+                "Td" | "TD" if nums.len() == 2 => {
+                    if op.operator == "TD" {
+                        leading = -nums[1];
+                    }
+                    (line_x, line_y) = (line_x + nums[0], line_y + nums[1]);
+                    (x, y) = (line_x, line_y);
+                }
+                "Tm" if nums.len() == 6 => {
+                    (x, y, line_x, line_y) = (nums[4], nums[5], nums[4], nums[5])
+                }
+                "TL" if nums.len() == 1 => leading = nums[0],
+                "T*" => {
+                    line_y -= leading;
+                    (x, y) = (line_x, line_y);
+                }
+                "Tj" | "'" | "TJ" => {
+                    let text: String = op
+                        .operands
+                        .iter()
+                        .flat_map(|o| match o {
+                            Object::Array(items) => items.clone(),
+                            other => vec![other.clone()],
+                        })
+                        .filter_map(|o| {
+                            o.as_str()
+                                .ok()
+                                .map(|b| b.iter().map(|c| *c as char).collect::<String>())
+                        })
+                        .collect();
+                    if text.contains(needle) {
+                        return Some((n, x, height - y));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    None
+}
+
 /// Width and height of page `n` (1-based), A4 when unknown.
 pub fn page_size(bytes: &[u8], n: u32) -> (f64, f64) {
     Document::load_mem(bytes)
@@ -311,6 +365,13 @@ mod tests {
         assert!(text.contains("Signed by Ann"), "{text}");
         assert!(text.contains("Contract"), "the original text stays: {text}");
         assert_eq!(pages_containing(&original, "{{Signer1}}"), vec![1]);
+        let (page, x, top) = find_text(&original, "{{Signer1}}").expect("the tag is found");
+        assert_eq!((page, x), (1, 56.0));
+        assert!(
+            (top - (842.0 - 762.0)).abs() < 0.01,
+            "second line, 18 pt under the first: {top}"
+        );
+        assert_eq!(find_text(&original, "{{Signer9}}"), None);
         assert_eq!(page_size(&original, 1), (595.0, 842.0));
     }
 
