@@ -344,7 +344,7 @@ fn marks_for(tx: &Transaction, meta: &FileMeta, original: &[u8]) -> Vec<Mark> {
                 .unwrap_or_default(),
             "Signhost sandbox".to_string(),
         ];
-        let placed = placed_fields(meta, &id);
+        let placed = placed_fields(meta, &id, original);
         if !placed.is_empty() {
             for (page, left, top, width, height) in placed {
                 marks.push(Mark {
@@ -377,21 +377,41 @@ fn marks_for(tx: &Transaction, meta: &FileMeta, original: &[u8]) -> Vec<Mark> {
     marks
 }
 
-fn placed_fields(meta: &FileMeta, signer_id: &str) -> Vec<(u32, f64, f64, f64, f64)> {
+/// A signer's signature boxes: page, left, top, width, height in points.
+/// A location with `Search` is placed at that text, offset by Left/Top.
+fn placed_fields(
+    meta: &FileMeta,
+    signer_id: &str,
+    original: &[u8],
+) -> Vec<(u32, f64, f64, f64, f64)> {
     signer_fields(meta, signer_id)
         .into_iter()
         .map(|(_, f)| f)
         .filter(|f| matches!(f.r#type.as_str(), "Signature" | "Seal"))
         .filter_map(|f| f.location.as_ref())
-        .filter(|l| l.search.is_none())
-        .map(|l| {
-            (
-                l.page_number.unwrap_or(1).max(1) as u32,
-                l.left.unwrap_or(0.0),
-                l.top.unwrap_or(0.0),
+        .filter_map(|l| {
+            let (page, left, top) = match &l.search {
+                Some(search) => {
+                    let (page, x, baseline) = pdf::find_text(original, search)?;
+                    (
+                        page,
+                        x + l.left.unwrap_or(0.0),
+                        baseline - 12.0 + l.top.unwrap_or(0.0),
+                    )
+                }
+                None => (
+                    l.page_number.unwrap_or(1).max(1) as u32,
+                    l.left.unwrap_or(0.0),
+                    l.top.unwrap_or(0.0),
+                ),
+            };
+            Some((
+                page,
+                left,
+                top,
                 l.width.unwrap_or(140.0),
                 l.height.unwrap_or(70.0),
-            )
+            ))
         })
         .collect()
 }
