@@ -51,6 +51,8 @@ ensure_build_tools() {
 
 ensure_test_tools() {
     if [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
+    command -v curl >/dev/null || apt_install curl
+    python3 -c "import venv, ensurepip" 2>/dev/null || apt_install python3-venv
     if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
         say "Installing Playwright (no browser download: Debian's Chromium is used)"
         (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
