@@ -89,9 +89,12 @@ pub async fn put_content(
     content: &[u8],
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let existed = find_file(db, transaction_id, file_id)
-        .await?
-        .is_some_and(|f| f.content.is_some());
+    // Only whether content exists: never read a stored PDF back just to know.
+    let check = "SELECT COUNT(*) FROM sandbox_files \
+                 WHERE transaction_id = $1 AND file_id = $2 AND content IS NOT NULL";
+    let existed: i64 = on_pool!(db, pool => sqlx::query_scalar(check).bind(transaction_id).bind(file_id)
+        .fetch_one(pool).await)?;
+    let existed = existed > 0;
     let sql = "INSERT INTO sandbox_files (transaction_id, file_id, content, created_at) VALUES ($1, $2, $3, $4) \
                ON CONFLICT (transaction_id, file_id) DO UPDATE SET content = excluded.content";
     on_pool!(db, pool => sqlx::query(sql).bind(transaction_id).bind(file_id).bind(content).bind(now).execute(pool).await.map(|_| ()))?;
