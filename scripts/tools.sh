@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132.0.0"
+PDFJS_VERSION="4.10.38"
 export PATH="$HOME/.cargo/bin:$TOOLS/bin:$TOOLS/npm/node_modules/.bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -46,6 +47,23 @@ ensure_build_tools() {
         say "Installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
         mkdir -p "$TOOLS/npm"
         (cd "$TOOLS/npm" && npm install --silent --no-audit --no-fund --prefix . "binaryen@$BINARYEN_VERSION")
+    fi
+    ensure_pdfjs
+}
+
+# pdf.js draws the pages in the request editor; it is served from public/pdfjs
+# (not committed) and comes from the npm registry.
+ensure_pdfjs() {
+    local dest="$ROOT/public/pdfjs"
+    if [ "$(cat "$dest/VERSION" 2>/dev/null)" != "$PDFJS_VERSION" ]; then
+        say "Installing pdf.js $PDFJS_VERSION (npm pdfjs-dist)"
+        mkdir -p "$TOOLS/pdfjs"
+        (cd "$TOOLS/pdfjs" && npm install --silent --no-audit --no-fund --prefix . "pdfjs-dist@$PDFJS_VERSION")
+        rm -rf "$dest" && mkdir -p "$dest"
+        cp "$TOOLS/pdfjs/node_modules/pdfjs-dist/build/pdf.min.mjs" \
+           "$TOOLS/pdfjs/node_modules/pdfjs-dist/build/pdf.worker.min.mjs" \
+           "$TOOLS/pdfjs/node_modules/pdfjs-dist/LICENSE" "$dest/"
+        echo "$PDFJS_VERSION" > "$dest/VERSION"
     fi
 }
 

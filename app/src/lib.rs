@@ -15,8 +15,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::AppLayout;
 use crate::pages::{
-    new_request::NewRequestPage, not_found::NotFound, requests::RequestsPage, sign_in::SignInPage,
-    staff::StaffPage,
+    new_request::NewRequestPage, not_found::NotFound, request::RequestPage, requests::RequestsPage,
+    sign_in::SignInPage, staff::StaffPage,
 };
 
 /// The HTML document around every page.
@@ -31,6 +31,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
+                <script type="module" src="/js/pdf-pages.js"></script>
             </head>
             <body>
                 <App/>
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=RequestsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff") view=StaffPage ssr=SsrMode::InOrder/>
                 </ParentRoute>
             </Routes>

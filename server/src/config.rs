@@ -45,6 +45,10 @@ pub struct Config {
     pub public_url: Url,
     pub bind_addr: SocketAddr,
     pub signhost: SignhostSettings,
+    /// The largest PDF staff may upload (at most Signhost's 50 MB).
+    pub max_upload_bytes: u64,
+    /// Whether this instance runs the background workers (start jobs).
+    pub workers: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -122,12 +126,19 @@ impl Config {
                 .join("sandbox/api/")
                 .map_err(|e| err("PUBLIC_URL", e.to_string()))?,
         };
-        let sandbox = match var("SANDBOX").map(|v| v.to_ascii_lowercase()).as_deref() {
-            None | Some("on" | "true" | "1" | "yes") => true,
-            Some("off" | "false" | "0" | "no") => false,
-            Some(other) => {
-                return Err(err("SANDBOX", format!("must be on or off (got '{other}')")))
-            }
+        let sandbox = on_off("SANDBOX", var("SANDBOX"))?;
+        let workers = on_off("WORKERS", var("WORKERS"))?;
+        let max_upload_bytes = match var("MAX_UPLOAD_MB") {
+            None => MAX_UPLOAD_BYTES,
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(mb) if (1..=50).contains(&mb) => (mb * 1024 * 1024).min(MAX_UPLOAD_BYTES),
+                _ => {
+                    return Err(err(
+                        "MAX_UPLOAD_MB",
+                        format!("must be a whole number of megabytes from 1 to 50, Signhost's limit (got '{raw}')"),
+                    ))
+                }
+            },
         };
         let sandbox_prefix = public_url
             .join("sandbox/")
@@ -164,12 +175,35 @@ impl Config {
             public_url,
             bind_addr,
             signhost,
+            max_upload_bytes,
+            workers,
         })
+    }
+
+    /// Where Signhost posts status changes (`PostbackUrl`).
+    pub fn postback_url(&self) -> String {
+        format!("{}signhost/postback", self.public_url)
+    }
+
+    /// Where Signhost sends a signer's browser afterwards (`ReturnUrl`).
+    pub fn landing_url(&self) -> String {
+        format!("{}return", self.public_url)
     }
 
     /// Cookies get the Secure flag when the portal is reached over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+}
+
+/// Signhost's limit on one PDF (50 MB).
+pub const MAX_UPLOAD_BYTES: u64 = 52_428_800;
+
+fn on_off(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+    match value.map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("on" | "true" | "1" | "yes") => Ok(true),
+        Some("off" | "false" | "0" | "no") => Ok(false),
+        Some(other) => Err(err(name, format!("must be on or off (got '{other}')"))),
     }
 }
 
@@ -273,6 +307,21 @@ mod tests {
         assert!(e
             .to_string()
             .starts_with("configuration error in PUBLIC_URL"));
+    }
+
+    #[test]
+    fn upload_limit_and_workers() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.max_upload_bytes, 52_428_800);
+        assert!(c.workers);
+        let c = config(&[("MAX_UPLOAD_MB", "10"), ("WORKERS", "off")]).unwrap();
+        assert_eq!(c.max_upload_bytes, 10 * 1024 * 1024);
+        assert!(!c.workers);
+        for bad in ["0", "51", "ten"] {
+            let e = config(&[("MAX_UPLOAD_MB", bad)]).unwrap_err();
+            assert_eq!(e.var, "MAX_UPLOAD_MB");
+        }
+        assert_eq!(config(&[("WORKERS", "x")]).unwrap_err().var, "WORKERS");
     }
 
     #[test]

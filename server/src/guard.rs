@@ -13,12 +13,18 @@ use tower_sessions::Session;
 
 const SIGN_IN: &str = "/sign-in";
 
-/// Paths anyone may fetch: static files and server functions (which check
-/// the session themselves and answer 401).
+/// Paths anyone may fetch: static files, server functions and the upload
+/// (which check the session themselves and answer 401), and the pages for
+/// signers and Signhost.
 fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/assets/")
+        || path.starts_with("/js/")
+        || path.starts_with("/pdfjs/")
         || path.starts_with("/api/")
+        || path.starts_with("/s/")
+        || path.starts_with("/signhost/")
+        || path == "/return"
         || matches!(path, "/favicon.ico" | "/robots.txt")
 }
 

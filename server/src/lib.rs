@@ -3,10 +3,13 @@
 
 pub mod cli;
 pub mod config;
+pub mod documents;
 pub mod guard;
 pub mod health;
+pub mod links;
 pub mod panic;
 pub mod sandbox;
+pub mod start;
 
 use std::net::SocketAddr;
 
@@ -55,7 +58,11 @@ pub async fn build_router(
     db: Db,
     options: LeptosOptions,
 ) -> anyhow::Result<Router> {
-    let state = AppState::new(db.clone());
+    let mut state = AppState::new(db.clone());
+    state.max_upload_bytes = config.max_upload_bytes;
+    if config.workers {
+        start_worker(config, &state).spawn(state.work.clone());
+    }
     let store = Store::new(&db).await?;
     store.spawn_cleanup(std::time::Duration::from_secs(3600));
     let routes = generate_route_list(App);
@@ -84,7 +91,10 @@ pub async fn build_router(
             guard::require_sign_in,
         ));
 
-    let mut router = Router::new().merge(health::routes(state.clone()));
+    let mut router = Router::new()
+        .merge(health::routes(state.clone()))
+        .merge(documents::routes(state.clone()))
+        .merge(links::routes(state.clone()));
     if config.sandbox {
         router = router.merge(
             sandbox::start(sandbox::Sandbox {
@@ -113,6 +123,19 @@ pub async fn build_router(
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
     Ok(router)
+}
+
+/// The worker that sends started requests to Signhost.
+pub fn start_worker(config: &Config, state: &AppState) -> start::Worker {
+    let s = &config.signhost;
+    let client =
+        signhost::Client::new(s.api_url.clone(), s.app_key.expose(), s.user_token.expose());
+    start::Worker::new(
+        state.db.clone(),
+        client,
+        config.postback_url(),
+        config.landing_url(),
+    )
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes

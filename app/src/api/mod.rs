@@ -2,6 +2,7 @@
 //! Each one checks the session on the server before doing anything.
 
 pub mod auth;
+pub mod requests;
 pub mod staff;
 
 /// Where to go after signing in: only paths on this site are followed.

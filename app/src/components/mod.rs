@@ -1,5 +1,6 @@
 //! Reusable widgets.
 
+pub mod browser;
 pub mod feedback;
 pub mod field;
 pub mod layout;

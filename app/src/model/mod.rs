@@ -1,6 +1,8 @@
 //! DTOs and validated newtypes, shared by the server and the browser.
 
 mod email;
+pub mod preflight;
+pub mod request;
 mod staff;
 
 pub use email::Email;

@@ -1,7 +1,8 @@
-//! One file per page.
+//! One file (or folder) per page.
 
 pub mod new_request;
 pub mod not_found;
+pub mod request;
 pub mod requests;
 pub mod sign_in;
 pub mod staff;

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod db;
 pub mod password;
+pub mod requests;
 pub mod sessions;
 pub mod staff;
 pub mod state;

@@ -1,12 +1,23 @@
 //! What every request handler and server function can reach.
 
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
 use crate::ssr::db::Db;
 use crate::ssr::throttle::ThrottleRules;
+
+/// Signhost's limit on one PDF.
+pub const SIGNHOST_MAX_FILE_BYTES: u64 = 52_428_800;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
     pub throttle: ThrottleRules,
+    /// The largest PDF staff may upload.
+    pub max_upload_bytes: u64,
+    /// Wakes the background workers when new work was recorded.
+    pub work: Arc<Notify>,
 }
 
 impl AppState {
@@ -14,6 +25,12 @@ impl AppState {
         Self {
             db,
             throttle: ThrottleRules::default(),
+            max_upload_bytes: SIGNHOST_MAX_FILE_BYTES,
+            work: Arc::new(Notify::new()),
         }
+    }
+
+    pub fn wake_workers(&self) {
+        self.work.notify_one();
     }
 }

@@ -5,6 +5,8 @@ use app::ssr::db::sandbox::FileRow;
 use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
 use sha2::{Digest, Sha256};
+
+use crate::documents::inspect::{inherited, number, page_box, page_info, rotation, to_user_space};
 use signhost::model::Transaction;
 
 const FONT: &str = "FSbx";
@@ -102,35 +104,9 @@ pub fn page_size(bytes: &[u8], n: u32) -> (f64, f64) {
         .unwrap_or((595.0, 842.0))
 }
 
-fn inherited<'a>(doc: &'a Document, page: ObjectId, key: &[u8]) -> Option<&'a Object> {
-    let mut dict = doc.get_dictionary(page).ok()?;
-    for _ in 0..32 {
-        if let Ok(v) = dict.get(key) {
-            return Some(v);
-        }
-        let parent = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
-        dict = doc.get_dictionary(parent).ok()?;
-    }
-    None
-}
-
-fn number(o: &Object) -> Option<f64> {
-    match o {
-        Object::Integer(i) => Some(*i as f64),
-        Object::Real(r) => Some(*r as f64),
-        _ => None,
-    }
-}
-
 fn media_box(doc: &Document, page: ObjectId) -> (f64, f64) {
-    let array = inherited(doc, page, b"MediaBox").and_then(|o| match o {
-        Object::Reference(id) => doc.get_object(*id).ok().and_then(|o| o.as_array().ok()),
-        other => other.as_array().ok(),
-    });
-    match array.map(|a| a.iter().filter_map(number).collect::<Vec<_>>()) {
-        Some(v) if v.len() == 4 => ((v[2] - v[0]).abs(), (v[3] - v[1]).abs()),
-        _ => (595.0, 842.0),
-    }
+    let info = page_info(doc, page);
+    (info.width, info.height)
 }
 
 /// Gives `page` its own resource dictionary (copying inherited resources)
@@ -183,24 +159,21 @@ pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
         let Some(&page) = pages.get(&m.page) else {
             continue;
         };
-        let (_, height) = media_box(&doc, page);
-        let y = height - m.top - m.height;
+        let (x, y, width, height) = to_user_space(
+            (m.left, m.top, m.width, m.height),
+            page_box(&doc, page),
+            rotation(&doc, page),
+        );
         let mut ops = vec![
             Operation::new("q", vec![]),
             Operation::new("RG", vec![0.12.into(), 0.37.into(), 0.75.into()]),
             Operation::new("w", vec![1.5.into()]),
-            Operation::new(
-                "re",
-                vec![m.left.into(), y.into(), m.width.into(), m.height.into()],
-            ),
+            Operation::new("re", vec![x.into(), y.into(), width.into(), height.into()]),
             Operation::new("S", vec![]),
             Operation::new("rg", vec![0.12.into(), 0.37.into(), 0.75.into()]),
             Operation::new("BT", vec![]),
             Operation::new("Tf", vec![FONT.into(), 9.into()]),
-            Operation::new(
-                "Td",
-                vec![(m.left + 5.0).into(), (y + m.height - 13.0).into()],
-            ),
+            Operation::new("Td", vec![(x + 5.0).into(), (y + height - 13.0).into()]),
         ];
         for (i, line) in m.lines.iter().enumerate() {
             if i > 0 {

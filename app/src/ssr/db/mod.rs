@@ -4,9 +4,13 @@
 //! from `DATABASE_URL`. SQL is shared where it can be (`$1` placeholders work
 //! on both) and [`on_pool!`] compiles each query once per backend.
 
+pub mod documents;
+pub mod jobs;
+pub mod requests;
 pub mod sandbox;
 pub mod sandbox_postbacks;
 pub mod sign_in_failures;
+pub mod signer_links;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,0 +1,213 @@
+//! Server functions for preparing and starting requests. Each checks the
+//! session, then hands over to `ssr::requests`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+use crate::model::request::{PlacedField, Receiver, RequestSummary, RequestView, Signer};
+
+/// Creates an empty draft and opens it.
+#[server(endpoint = "requests/create")]
+pub async fn create_request() -> Result<(), AppError> {
+    use crate::ssr::db::requests;
+    use crate::ssr::{auth, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            let id = requests::insert(&state.db, user.id, chrono::Utc::now())
+                .await
+                .map_err(web::internal)?;
+            tracing::info!(request_id = id, user_id = user.id, "draft created");
+            leptos_axum::redirect(&format!("/requests/{id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "requests/list")]
+pub async fn list_requests() -> Result<Vec<RequestSummary>, AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, _) = auth::require_user().await?;
+            requests::list(&state).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "requests/get")]
+pub async fn get_request(id: i64) -> Result<RequestView, AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::view(&state, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// Saves the request-wide settings (a plain form; works without JavaScript).
+#[allow(clippy::too_many_arguments)]
+#[server(endpoint = "requests/settings")]
+pub async fn save_settings(
+    id: i64,
+    title: String,
+    reference: String,
+    flow: String,
+    language: String,
+    days_to_expire: String,
+    remind_days: Option<String>,
+    sequential: Option<String>,
+    notify_sender: Option<String>,
+) -> Result<(), AppError> {
+    use crate::error::FieldErrors;
+    use crate::model::request::{Flow, Settings};
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            let mut fields = FieldErrors::new()
+                .keep("title", &title)
+                .keep("reference", &reference)
+                .keep("days_to_expire", &days_to_expire);
+            let days = days_to_expire.trim().parse::<i64>().unwrap_or_else(|_| {
+                fields.add("days_to_expire", "Enter a number of days, like 30.");
+                0
+            });
+            let remind = remind_days.unwrap_or_else(|| "0".into());
+            let remind = remind.trim().parse::<i64>().unwrap_or_else(|_| {
+                fields.add(
+                    "remind_days",
+                    "Enter a number of days, or 0 for no reminders.",
+                );
+                0
+            });
+            fields.into_result()?;
+            let settings = Settings {
+                title: title.trim().to_string(),
+                reference: reference.trim().to_string(),
+                flow: Flow::parse(&flow),
+                language,
+                days_to_expire: days,
+                remind_days: remind,
+                sequential: sequential.is_some_and(|v| v == "on" || v == "true"),
+                notify_sender: notify_sender.is_some_and(|v| v == "on" || v == "true"),
+            };
+            requests::save_settings(&state, &user, id, settings).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "requests/signers", input = Json)]
+pub async fn save_signers(id: i64, signers: Vec<Signer>) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::save_signers(&state, &user, id, signers).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "requests/receivers", input = Json)]
+pub async fn save_receivers(id: i64, receivers: Vec<Receiver>) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::save_receivers(&state, &user, id, receivers).await
+        }
+        .await,
+    )
+}
+
+#[server(endpoint = "requests/fields", input = Json)]
+pub async fn save_fields(
+    id: i64,
+    document_id: i64,
+    fields: Vec<PlacedField>,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::save_fields(&state, &user, id, document_id, fields).await
+        }
+        .await,
+    )
+}
+
+/// Renames (`rename` with `name`), moves (`up`, `down`) or removes (`remove`) a document.
+#[server(endpoint = "requests/document")]
+pub async fn change_document(
+    id: i64,
+    document_id: i64,
+    action: String,
+    name: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::requests::{self, DocumentChange};
+    use crate::ssr::{auth, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            let change = match action.as_str() {
+                "rename" => DocumentChange::Rename(name.unwrap_or_default()),
+                "up" => DocumentChange::Move { up: true },
+                "down" => DocumentChange::Move { up: false },
+                "remove" => DocumentChange::Remove,
+                _ => return Err(AppError::NotFound),
+            };
+            requests::change_document(&state, &user, id, document_id, change).await
+        }
+        .await,
+    )
+}
+
+/// Records the start; a worker then sends the request to Signhost.
+#[server(endpoint = "requests/start")]
+pub async fn start_request(id: i64, accept_warnings: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::start(&state, &user, id, accept_warnings.is_some()).await
+        }
+        .await,
+    )
+}
+
+/// Copies a request into a new draft and opens it.
+#[server(endpoint = "requests/duplicate")]
+pub async fn duplicate_request(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            let new_id = requests::duplicate(&state, &user, id).await?;
+            leptos_axum::redirect(&format!("/requests/{new_id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// Deletes a draft and returns to the list.
+#[server(endpoint = "requests/delete")]
+pub async fn delete_request(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::delete(&state, &user, id).await?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}

@@ -1,0 +1,218 @@
+//! The request page: the draft editor while preparing, then the progress
+//! of sending and the signer links.
+
+mod documents;
+mod fields;
+mod people;
+mod send;
+mod settings;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::requests::{get_request, DeleteRequest, DuplicateRequest};
+use crate::components::feedback::{ActionAlert, ErrorPanel};
+use crate::model::preflight::{self, Draft, Problem};
+use crate::model::request::{DocumentView, Receiver, RequestStatus, RequestView, Settings, Signer};
+
+/// What the editor's parts share: the draft as it is being edited.
+#[derive(Clone, Copy)]
+pub struct Editing {
+    pub id: i64,
+    pub can_edit: bool,
+    pub settings: RwSignal<Settings>,
+    pub signers: RwSignal<Vec<Signer>>,
+    pub receivers: RwSignal<Vec<Receiver>>,
+    pub documents: RwSignal<Vec<DocumentView>>,
+    /// Reloads the whole request from the server.
+    pub reload: RwSignal<u32>,
+    /// The preflight of the draft as it is now (recomputed as staff type).
+    pub problems: Memo<Vec<Problem>>,
+}
+
+impl Editing {
+    /// The message for `target` when its value is not empty (missing values
+    /// are listed under "Before you send" instead of shouting at every empty box).
+    pub fn message(&self, target: String, filled: bool) -> Option<String> {
+        if !filled {
+            return None;
+        }
+        self.problems.with(|p| preflight::message_for(p, &target))
+    }
+
+    /// A display name for the signer with `key`: "1. Ann de Vries".
+    pub fn signer_label(&self, key: &str) -> String {
+        self.signers.with(|list| {
+            list.iter()
+                .enumerate()
+                .find(|(_, s)| s.key == key)
+                .map(|(i, s)| {
+                    let name = if s.name.trim().is_empty() {
+                        s.email.clone()
+                    } else {
+                        s.name.clone()
+                    };
+                    format!(
+                        "{}. {}",
+                        i + 1,
+                        if name.is_empty() {
+                            "Signer".into()
+                        } else {
+                            name
+                        }
+                    )
+                })
+                .unwrap_or_else(|| "Removed signer".into())
+        })
+    }
+}
+
+/// "Saving…", "All changes saved" or what went wrong, for one part of the editor.
+#[component]
+pub fn SaveNote<T>(action: Action<T, Result<(), crate::error::AppError>>) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+{
+    let pending = action.pending();
+    let value = action.value();
+    move || {
+        if pending.get() {
+            return view! { <span class="save-note" role="status">"Saving…"</span> }.into_any();
+        }
+        match value.get() {
+            Some(Err(e)) => view! { <span class="save-note save-failed" role="alert">"Not saved: "{e.to_string()}</span> }.into_any(),
+            Some(Ok(())) => view! { <span class="save-note save-ok" role="status">"All changes saved"</span> }.into_any(),
+            None => view! { <span class="save-note"></span> }.into_any(),
+        }
+    }
+}
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let reload = RwSignal::new(0u32);
+    let request = Resource::new(move || (id(), reload.get()), |(id, _)| get_request(id));
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
+                {move || request.get().map(|r| r.map(|view| view! { <Editor view reload/> }))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
+    let settings = RwSignal::new(view.settings.clone());
+    let signers = RwSignal::new(view.signers.clone());
+    let receivers = RwSignal::new(view.receivers.clone());
+    let documents = RwSignal::new(view.documents.clone());
+    let problems = Memo::new(move |_| {
+        let today = chrono::Utc::now().date_naive().to_string();
+        settings.with(|settings| {
+            signers.with(|signers| {
+                receivers.with(|receivers| {
+                    documents.with(|documents| {
+                        preflight::check(&Draft {
+                            settings,
+                            signers,
+                            receivers,
+                            documents,
+                            today: &today,
+                        })
+                    })
+                })
+            })
+        })
+    });
+    let editing = Editing {
+        id: view.id,
+        can_edit: view.can_edit,
+        settings,
+        signers,
+        receivers,
+        documents,
+        reload,
+        problems,
+    };
+    provide_context(editing);
+    // While the request is being sent, follow the worker's progress.
+    if view.status == RequestStatus::Starting {
+        Effect::new(move |_| {
+            set_timeout(
+                move || reload.update(|n| *n += 1),
+                std::time::Duration::from_millis(1000),
+            );
+        });
+    }
+    let title = move || {
+        let t = editing.settings.with(|s| s.title.clone());
+        if t.trim().is_empty() {
+            "Untitled request".to_string()
+        } else {
+            t
+        }
+    };
+    let status = view.status;
+    let sent = !status.is_editable();
+    view! {
+        <Title text=title/>
+        <div class="page-head">
+            <div>
+                <p class="muted small"><a href="/">"Requests"</a>" / Request "{view.id}</p>
+                <h1>{title}</h1>
+                <p class="muted small">
+                    <span class=status.badge()>{status.label()}</span>
+                    " Owner: "{view.owner_name.clone()}
+                </p>
+            </div>
+            <RequestActions id=view.id can_delete=view.can_edit/>
+        </div>
+        <send::Progress view=view.clone()/>
+        <fieldset class="editor" disabled=!view.can_edit>
+            <legend class="visually-hidden">"Request details"</legend>
+            <settings::SettingsCard/>
+            <documents::DocumentsCard max_upload_bytes=view.max_upload_bytes/>
+            <people::SignersCard/>
+            <people::ReceiversCard/>
+        </fieldset>
+        <fields::FieldsCard/>
+        {(!sent).then(|| view! { <send::SendCard status/> })}
+    }
+}
+
+#[component]
+fn RequestActions(id: i64, can_delete: bool) -> impl IntoView {
+    let duplicate = ServerAction::<DuplicateRequest>::new();
+    let delete = ServerAction::<DeleteRequest>::new();
+    view! {
+        <div class="head-actions">
+            <ActionAlert value=duplicate.value()/>
+            <ActionAlert value=delete.value()/>
+            <ActionForm action=duplicate>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button">"Duplicate"</button>
+            </ActionForm>
+            {can_delete.then(|| view! {
+                <details class="confirm">
+                    <summary class="button button-danger">"Delete draft"</summary>
+                    <div class="confirm-body">
+                        <p>"Delete this draft and its documents? This cannot be undone."</p>
+                        <ActionForm action=delete>
+                            <input type="hidden" name="id" value=id/>
+                            <button type="submit" class="button button-danger">"Yes, delete it"</button>
+                        </ActionForm>
+                    </div>
+                </details>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,158 @@
+//! Before sending: the preflight and the start button. After: the progress
+//! of sending and, in the direct flow, the signer links.
+
+use leptos::prelude::*;
+
+use super::Editing;
+use crate::api::requests::StartRequest;
+use crate::components::browser::{copy_text, origin};
+use crate::components::feedback::ActionAlert;
+use crate::model::preflight::has_errors;
+use crate::model::request::{Flow, RequestStatus, RequestView};
+
+#[component]
+pub fn SendCard(status: RequestStatus) -> impl IntoView {
+    let editing = expect_context::<Editing>();
+    let start = ServerAction::<StartRequest>::new();
+    // Once recorded, show the progress.
+    Effect::new(move |_| {
+        if matches!(start.value().get(), Some(Ok(()))) {
+            editing.reload.update(|n| *n += 1);
+        }
+    });
+    let problems = editing.problems;
+    let errors = move || problems.with(|p| has_errors(p));
+    let warnings = move || problems.with(|p| p.iter().any(|p| !p.error));
+    let flow = move || editing.settings.with(|s| s.flow);
+    view! {
+        <section class="card" aria-labelledby="send-title">
+            <div class="card-head">
+                <h2 id="send-title">"5. Before you send"</h2>
+            </div>
+            {move || {
+                let list = problems.get();
+                if list.is_empty() {
+                    view! { <p class="alert alert-ok" role="status">"Everything is ready to send."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="problems">
+                            {list.into_iter().map(|p| view! {
+                                <li class=if p.error { "problem problem-error" } else { "problem problem-warning" }>
+                                    <span class="visually-hidden">{if p.error { "Error: " } else { "Warning: " }}</span>
+                                    {p.message}
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+            <p class="muted">
+                {move || match flow() {
+                    Flow::Invite => "Signhost will email each signer an invitation.",
+                    Flow::Direct => "You will get a signing link for each signer to hand out.",
+                }}
+            </p>
+            <ActionAlert value=start.value()/>
+            <ActionForm action=start attr:class="send-form">
+                <input type="hidden" name="id" value=editing.id/>
+                <Show when=move || warnings() && !errors()>
+                    <label class="choice" for="accept_warnings">
+                        <input type="checkbox" id="accept_warnings" name="accept_warnings" value="on"/>
+                        "I have read the warnings; send anyway"
+                    </label>
+                </Show>
+                <button type="submit" class="button button-primary"
+                    disabled=move || errors() || start.pending().get() || !editing.can_edit>
+                    {if status == RequestStatus::Failed { "Send again" } else { "Send for signing" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+const STEPS: [(&str, &str); 3] = [
+    ("create", "Create the transaction at Signhost"),
+    ("upload", "Upload the documents and fields"),
+    ("start", "Start signing"),
+];
+
+/// The progress of sending, the failure message, or the signer links.
+#[component]
+pub fn Progress(view: RequestView) -> impl IntoView {
+    let editing = expect_context::<Editing>();
+    match view.status {
+        RequestStatus::Draft => ().into_any(),
+        RequestStatus::Failed => view! {
+            <section class="alert alert-error" role="alert">
+                <h2>"Signhost did not accept this request"</h2>
+                <p>{view.failure.clone().unwrap_or_default()}</p>
+                <p>"Change what is needed below and send it again."</p>
+            </section>
+        }
+        .into_any(),
+        RequestStatus::Starting => {
+            let progress = view.progress.clone();
+            let current = progress
+                .as_ref()
+                .map(|p| p.step.clone())
+                .unwrap_or_else(|| "create".into());
+            let index = STEPS.iter().position(|(s, _)| *s == current).unwrap_or(0);
+            view! {
+                <section class="card progress-card" aria-labelledby="progress-title">
+                    <h2 id="progress-title">"Sending to Signhost…"</h2>
+                    <ol class="step-list">
+                        {STEPS.iter().enumerate().map(|(i, (_, label))| {
+                            let class = if i < index { "step step-done" } else if i == index { "step step-current" } else { "step" };
+                            let state = if i < index { " (done)" } else if i == index { " (in progress)" } else { "" };
+                            view! { <li class=class>{*label}<span class="muted small">{state}</span></li> }
+                        }).collect_view()}
+                    </ol>
+                    {progress.and_then(|p| p.last_error.map(|e| view! {
+                        <p class="alert alert-warn" role="status">
+                            {format!("Signhost did not answer (attempt {}); the portal keeps trying automatically. ", p.attempts)}
+                            <span class="muted small">{e}</span>
+                        </p>
+                    }))}
+                </section>
+            }
+            .into_any()
+        }
+        RequestStatus::Waiting => {
+            let direct = view.settings.flow == Flow::Direct;
+            let links = view.links.clone();
+            view! {
+                <section class="card" aria-labelledby="waiting-title">
+                    <h2 id="waiting-title">"Waiting for signers"</h2>
+                    {if direct {
+                        view! {
+                            <p>"Give each signer their own link. The link always leads to their current signing page."</p>
+                            <ul class="links">
+                                {links.into_iter().map(|l| {
+                                    let who = editing.signer_label(&l.signer_key);
+                                    let path = l.path.clone();
+                                    let input_id = format!("link-{}", l.signer_key);
+                                    let copied = RwSignal::new(false);
+                                    let full = move || format!("{}{}", origin(), path);
+                                    let full2 = full.clone();
+                                    view! {
+                                        <li class="link-row">
+                                            <label for=input_id.clone()>{format!("Signing link for {who}")}</label>
+                                            <input id=input_id readonly value=l.path.clone() prop:value=full.clone()/>
+                                            <button type="button" class="button" on:click=move |_| { copy_text(&full2()); copied.set(true); }>
+                                                {move || if copied.get() { "Copied" } else { "Copy link" }}
+                                            </button>
+                                            <a class="button button-quiet" href=l.path.clone() target="_blank" rel="noopener">"Sign now on this device"</a>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    } else {
+                        view! { <p>"Signhost has emailed the signers. You will see their progress here."</p> }.into_any()
+                    }}
+                </section>
+            }
+            .into_any()
+        }
+    }
+}

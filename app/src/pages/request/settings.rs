@@ -1,0 +1,129 @@
+//! Request-wide settings. A plain form (it also works without JavaScript);
+//! in the browser every change is saved at once.
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+
+use super::{Editing, SaveNote};
+use crate::api::requests::{save_settings, SaveSettings};
+use crate::model::request::{Flow, Settings, LANGUAGES};
+
+#[component]
+pub fn SettingsCard() -> impl IntoView {
+    let editing = expect_context::<Editing>();
+    let id = editing.id;
+    let save = Action::new(move |s: &Settings| {
+        let s = s.clone();
+        async move {
+            save_settings(
+                id,
+                s.title,
+                s.reference,
+                s.flow.as_str().into(),
+                s.language,
+                s.days_to_expire.to_string(),
+                Some(s.remind_days.to_string()),
+                s.sequential.then(|| "on".into()),
+                s.notify_sender.then(|| "on".into()),
+            )
+            .await
+        }
+    });
+    let settings = editing.settings;
+    let change = move |apply: fn(&mut Settings, String)| {
+        move |ev: leptos::ev::Event| {
+            let value = event_target_value(&ev);
+            settings.update(|s| apply(s, value));
+            save.dispatch(settings.get_untracked());
+        }
+    };
+    let toggle = move |apply: fn(&mut Settings, bool)| {
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            settings.update(|s| apply(s, on));
+            save.dispatch(settings.get_untracked());
+        }
+    };
+    let s = settings.get_untracked();
+    let invite = move || settings.with(|s| s.flow == Flow::Invite);
+    let msg = move |target: &'static str| {
+        move || {
+            editing
+                .message(target.to_string(), true)
+                .map(|m| view! { <p class="field-error">{m}</p> })
+        }
+    };
+    view! {
+        <section class="card" aria-labelledby="settings-title">
+            <div class="card-head">
+                <h2 id="settings-title">"1. Details"</h2>
+                <SaveNote action=save/>
+            </div>
+            <form class="form grid-form" method="post" action=SaveSettings::url()
+                on:submit=|ev| ev.prevent_default()>
+                <input type="hidden" name="id" value=id/>
+                <div class="field">
+                    <label for="title">"Title"</label>
+                    <input id="title" name="title" value=s.title.clone() maxlength="200"
+                        placeholder="e.g. Lease agreement Keizersgracht 12" on:change=change(|s, v| s.title = v)/>
+                </div>
+                <div class="field">
+                    <label for="reference">"Your reference"</label>
+                    <input id="reference" name="reference" value=s.reference.clone() maxlength="200"
+                        on:change=change(|s, v| s.reference = v)/>
+                </div>
+                <fieldset class="field wide">
+                    <legend>"How signers receive it"</legend>
+                    {[Flow::Invite, Flow::Direct].into_iter().map(|flow| {
+                        let checked = s.flow == flow;
+                        let input_id = format!("flow-{}", flow.as_str());
+                        let label_for = input_id.clone();
+                        view! {
+                            <label class="choice" for=label_for>
+                                <input type="radio" id=input_id name="flow" value=flow.as_str() checked=checked
+                                    on:change=change(|s, v| s.flow = Flow::parse(&v))/>
+                                {flow.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="language">"Language of emails and receipt"</label>
+                    <select id="language" name="language" on:change=change(|s, v| s.language = v)>
+                        {LANGUAGES.iter().map(|(code, name)| view! {
+                            <option value=*code selected=s.language == *code>{*name}</option>
+                        }).collect_view()}
+                    </select>
+                    {msg("settings.language")}
+                </div>
+                <div class="field">
+                    <label for="days_to_expire">"Days until it expires"</label>
+                    <input id="days_to_expire" name="days_to_expire" type="number" min="1" max="90"
+                        value=s.days_to_expire on:change=change(|s, v| s.days_to_expire = v.trim().parse().unwrap_or(s.days_to_expire))/>
+                    {msg("settings.days_to_expire")}
+                </div>
+                <div class="field" class:hidden=move || !invite()>
+                    <label for="remind_days">"Remind every (days, 0 = never)"</label>
+                    <input id="remind_days" name="remind_days" type="number" min="0" max="89"
+                        value=s.remind_days on:change=change(|s, v| s.remind_days = v.trim().parse().unwrap_or(s.remind_days))/>
+                    {msg("settings.remind_days")}
+                </div>
+                <div class="field wide">
+                    <label class="choice" for="sequential">
+                        <input type="checkbox" id="sequential" name="sequential" checked=s.sequential
+                            on:change=toggle(|s, on| s.sequential = on)/>
+                        "Signers sign one after another, in the order listed (otherwise all at once)"
+                    </label>
+                    <label class="choice" for="notify_sender">
+                        <input type="checkbox" id="notify_sender" name="notify_sender" checked=s.notify_sender
+                            on:change=toggle(|s, on| s.notify_sender = on)/>
+                        "Email me (the sender) about progress"
+                    </label>
+                </div>
+                <noscript>
+                    <button type="submit" class="button">"Save details"</button>
+                </noscript>
+            </form>
+        </section>
+    }
+}

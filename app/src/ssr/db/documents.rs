@@ -1,0 +1,127 @@
+//! The `documents` table: PDFs of a request, with what was read from them
+//! and the fields placed on them. Lists never load the bytes.
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, Db};
+use crate::model::request::DocumentView;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub request_id: i64,
+    pub position: i64,
+    pub name: String,
+    pub size: i64,
+    pub sha256: String,
+    pub pages: String,
+    pub tags: String,
+    pub fields: String,
+    pub uploaded_at: Option<DateTime<Utc>>,
+}
+
+impl DocumentRow {
+    /// The view shown to staff (lists stored as JSON are read leniently).
+    pub fn to_view(&self) -> DocumentView {
+        DocumentView {
+            id: self.id,
+            name: self.name.clone(),
+            position: self.position,
+            size: self.size,
+            sha256: self.sha256.clone(),
+            pages: serde_json::from_str(&self.pages).unwrap_or_default(),
+            tags: serde_json::from_str(&self.tags).unwrap_or_default(),
+            fields: serde_json::from_str(&self.fields).unwrap_or_default(),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, request_id, position, name, size, sha256, pages, tags, fields, uploaded_at";
+
+pub struct NewDocument<'a> {
+    pub request_id: i64,
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub pages_json: &'a str,
+    pub tags_json: &'a str,
+    pub content: &'a [u8],
+}
+
+/// Adds a document at the end of the request's list.
+pub async fn insert(db: &Db, doc: &NewDocument<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+    let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
+               VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
+               $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+    on_pool!(db, pool => sqlx::query_scalar(sql)
+        .bind(doc.request_id).bind(doc.name).bind(doc.content.len() as i64).bind(doc.sha256)
+        .bind(doc.pages_json).bind(doc.tags_json).bind(doc.content).bind(now)
+        .fetch_one(pool).await)
+}
+
+/// The documents of a request, in order.
+pub async fn list(db: &Db, request_id: i64) -> sqlx::Result<Vec<DocumentRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM documents WHERE request_id = $1 ORDER BY position, id");
+    on_pool!(db, pool => sqlx::query_as::<_, DocumentRow>(&sql).bind(request_id).fetch_all(pool).await)
+}
+
+/// The PDF bytes of one document of a request.
+pub async fn content(db: &Db, request_id: i64, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
+    let sql = "SELECT content FROM documents WHERE request_id = $1 AND id = $2";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(request_id).bind(id).fetch_optional(pool).await)
+}
+
+pub async fn rename(db: &Db, request_id: i64, id: i64, name: &str) -> sqlx::Result<bool> {
+    let sql = "UPDATE documents SET name = $1 WHERE request_id = $2 AND id = $3";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(name).bind(request_id).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+pub async fn save_fields(db: &Db, request_id: i64, id: i64, json: &str) -> sqlx::Result<bool> {
+    let sql = "UPDATE documents SET fields = $1 WHERE request_id = $2 AND id = $3";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(json).bind(request_id).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+pub async fn remove(db: &Db, request_id: i64, id: i64) -> sqlx::Result<bool> {
+    let sql = "DELETE FROM documents WHERE request_id = $1 AND id = $2";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(request_id).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Swaps a document with its neighbour before (`up`) or after it.
+pub async fn move_by_one(db: &Db, request_id: i64, id: i64, up: bool) -> sqlx::Result<bool> {
+    let docs = list(db, request_id).await?;
+    let Some(i) = docs.iter().position(|d| d.id == id) else {
+        return Ok(false);
+    };
+    let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+    let Some(other) = j.and_then(|j| docs.get(j)) else {
+        return Ok(true);
+    };
+    let (a, b) = (&docs[i], other);
+    let sql = "UPDATE documents SET position = $1 WHERE id = $2";
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(sql).bind(b.position).bind(a.id).execute(&mut *tx).await?;
+        sqlx::query(sql).bind(a.position).bind(b.id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    })
+}
+
+/// Records that a document reached Signhost (metadata and PDF).
+pub async fn mark_uploaded(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "UPDATE documents SET uploaded_at = $1 WHERE id = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
+}
+
+/// Forgets uploads (when a new Signhost transaction replaces the old one).
+pub async fn clear_uploaded(db: &Db, request_id: i64) -> sqlx::Result<()> {
+    let sql = "UPDATE documents SET uploaded_at = NULL WHERE request_id = $1";
+    on_pool!(db, pool => sqlx::query(sql).bind(request_id).execute(pool).await.map(|_| ()))
+}

@@ -1,0 +1,188 @@
+//! The `requests` table: drafts and the requests sent from them.
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, Db};
+use crate::model::request::{Flow, RequestStatus, Settings};
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RequestRow {
+    pub id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub title: String,
+    pub reference: String,
+    pub flow: String,
+    pub language: String,
+    pub days_to_expire: i64,
+    pub remind_days: i64,
+    pub sequential: bool,
+    pub notify_sender: bool,
+    pub signers: String,
+    pub receivers: String,
+    pub status: String,
+    pub failure: Option<String>,
+    pub signhost_id: Option<String>,
+    pub sent_transaction: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RequestRow {
+    pub fn status(&self) -> RequestStatus {
+        RequestStatus::parse(&self.status)
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            title: self.title.clone(),
+            reference: self.reference.clone(),
+            flow: Flow::parse(&self.flow),
+            language: self.language.clone(),
+            days_to_expire: self.days_to_expire,
+            remind_days: self.remind_days,
+            sequential: self.sequential,
+            notify_sender: self.notify_sender,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT r.id, r.owner_id, u.display_name AS owner_name, r.title, r.reference, \
+    r.flow, r.language, r.days_to_expire, r.remind_days, r.sequential, r.notify_sender, r.signers, \
+    r.receivers, r.status, r.failure, r.signhost_id, r.sent_transaction, r.created_at, r.updated_at \
+    FROM requests r JOIN users u ON u.id = r.owner_id";
+
+/// Only drafts (and requests Signhost refused) may change.
+const EDITABLE: &str = "status IN ('draft', 'failed')";
+
+/// A new, empty draft owned by `owner_id`.
+pub async fn insert(db: &Db, owner_id: i64, now: DateTime<Utc>) -> sqlx::Result<i64> {
+    let sql =
+        "INSERT INTO requests (owner_id, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(owner_id).bind(now).fetch_one(pool).await)
+}
+
+pub async fn find(db: &Db, id: i64) -> sqlx::Result<Option<RequestRow>> {
+    let sql = format!("{SELECT} WHERE r.id = $1");
+    on_pool!(db, pool => sqlx::query_as::<_, RequestRow>(&sql).bind(id).fetch_optional(pool).await)
+}
+
+/// The most recently changed requests first.
+pub async fn list(db: &Db, limit: i64) -> sqlx::Result<Vec<RequestRow>> {
+    let sql = format!("{SELECT} ORDER BY r.updated_at DESC, r.id DESC LIMIT $1");
+    on_pool!(db, pool => sqlx::query_as::<_, RequestRow>(&sql).bind(limit).fetch_all(pool).await)
+}
+
+/// Saves the settings of an editable request; false when it is not editable.
+pub async fn save_settings(
+    db: &Db,
+    id: i64,
+    s: &Settings,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let sql = format!(
+        "UPDATE requests SET title = $1, reference = $2, flow = $3, language = $4, days_to_expire = $5, \
+         remind_days = $6, sequential = $7, notify_sender = $8, updated_at = $9 WHERE id = $10 AND {EDITABLE}"
+    );
+    let n = on_pool!(db, pool => sqlx::query(&sql)
+        .bind(&s.title).bind(&s.reference).bind(s.flow.as_str()).bind(&s.language)
+        .bind(s.days_to_expire).bind(s.remind_days).bind(s.sequential).bind(s.notify_sender)
+        .bind(now).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Saves the signers or receivers list (JSON) of an editable request.
+pub async fn save_people(
+    db: &Db,
+    id: i64,
+    column: People,
+    json: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let column = match column {
+        People::Signers => "signers",
+        People::Receivers => "receivers",
+    };
+    let sql =
+        format!("UPDATE requests SET {column} = $1, updated_at = $2 WHERE id = $3 AND {EDITABLE}");
+    let n = on_pool!(db, pool => sqlx::query(&sql).bind(json).bind(now).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum People {
+    Signers,
+    Receivers,
+}
+
+/// Draft → starting; false when it was not editable (already started).
+pub async fn mark_starting(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let sql = format!(
+        "UPDATE requests SET status = 'starting', failure = NULL, updated_at = $1 WHERE id = $2 AND {EDITABLE}"
+    );
+    let n = on_pool!(db, pool => sqlx::query(&sql).bind(now).bind(id).execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Sets the status (and the failure message shown to staff).
+pub async fn set_status(
+    db: &Db,
+    id: i64,
+    status: RequestStatus,
+    failure: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let started = if status == RequestStatus::Waiting {
+        ", started_at = $4"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE requests SET status = $1, failure = $2, updated_at = $4 {started} WHERE id = $3"
+    );
+    on_pool!(db, pool => sqlx::query(&sql).bind(status.as_str()).bind(failure).bind(id).bind(now)
+        .execute(pool).await.map(|_| ()))
+}
+
+/// Remembers the Signhost transaction (or forgets it, with `None`).
+pub async fn set_signhost(
+    db: &Db,
+    id: i64,
+    signhost_id: Option<&str>,
+    sent_transaction: Option<&str>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET signhost_id = $1, sent_transaction = $2, updated_at = $3 WHERE id = $4";
+    on_pool!(db, pool => sqlx::query(sql).bind(signhost_id).bind(sent_transaction).bind(now).bind(id)
+        .execute(pool).await.map(|_| ()))
+}
+
+/// Deletes an editable request with its documents; false when not editable.
+pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
+    let sql = format!("DELETE FROM requests WHERE id = $1 AND {EDITABLE}");
+    let n = on_pool!(db, pool => sqlx::query(&sql).bind(id).execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Copies a request (settings, people, documents and fields) into a new
+/// draft owned by `owner_id`.
+pub async fn duplicate(db: &Db, id: i64, owner_id: i64, now: DateTime<Utc>) -> sqlx::Result<i64> {
+    let copy = "INSERT INTO requests (owner_id, title, reference, flow, language, days_to_expire, \
+        remind_days, sequential, notify_sender, signers, receivers, created_at, updated_at) \
+        SELECT $1, CASE WHEN title = '' THEN '' ELSE 'Copy of ' || title END, reference, flow, language, \
+        days_to_expire, remind_days, sequential, notify_sender, signers, receivers, $2, $2 \
+        FROM requests WHERE id = $3 RETURNING id";
+    let docs = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, fields, \
+        content, created_at) SELECT $1, position, name, size, sha256, pages, tags, fields, content, $2 \
+        FROM documents WHERE request_id = $3";
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let new_id: i64 = sqlx::query_scalar(copy).bind(owner_id).bind(now).bind(id)
+            .fetch_one(&mut *tx).await?;
+        sqlx::query(docs).bind(new_id).bind(now).bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(new_id)
+    })
+}

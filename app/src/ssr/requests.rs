@@ -1,0 +1,333 @@
+//! Preparing requests: who may see and change a draft, and the changes
+//! themselves. Server functions and the upload endpoint call these.
+
+use chrono::Utc;
+
+use crate::error::AppError;
+use crate::model::preflight::{self, Draft, Problem};
+use crate::model::request::{
+    PlacedField, Receiver, RequestStatus, RequestSummary, RequestView, Settings, Signer,
+    SignerLink, StartProgress,
+};
+use crate::model::Role;
+use crate::ssr::db::requests::{self, People, RequestRow};
+use crate::ssr::db::users::UserRow;
+use crate::ssr::db::{documents, jobs, signer_links};
+use crate::ssr::state::AppState;
+use crate::ssr::web::internal;
+
+pub const START_JOB: &str = "start";
+/// Texts longer than this are refused (they would not fit Signhost's fields anyway).
+const MAX_TEXT: usize = 4000;
+
+/// Any signed-in staff member may look at a request.
+pub async fn find(state: &AppState, id: i64) -> Result<RequestRow, AppError> {
+    requests::find(&state.db, id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)
+}
+
+fn may_change(row: &RequestRow, user: &UserRow) -> bool {
+    row.owner_id == user.id || user.role() == Role::Admin
+}
+
+/// The request, if `user` may change it (its owner or an admin) and it is
+/// still a draft.
+pub async fn editable(state: &AppState, user: &UserRow, id: i64) -> Result<RequestRow, AppError> {
+    let row = find(state, id).await?;
+    if !may_change(&row, user) {
+        return Err(AppError::Forbidden);
+    }
+    if !row.status().is_editable() {
+        return Err(AppError::Conflict(
+            "This request has been sent and can no longer be changed.".into(),
+        ));
+    }
+    Ok(row)
+}
+
+pub fn signers_of(row: &RequestRow) -> Vec<Signer> {
+    serde_json::from_str(&row.signers).unwrap_or_default()
+}
+
+pub fn receivers_of(row: &RequestRow) -> Vec<Receiver> {
+    serde_json::from_str(&row.receivers).unwrap_or_default()
+}
+
+pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestView, AppError> {
+    let row = find(state, id).await?;
+    let docs = documents::list(&state.db, id).await.map_err(internal)?;
+    let progress = jobs::latest(&state.db, START_JOB, id)
+        .await
+        .map_err(internal)?
+        .map(|j| StartProgress {
+            step: if j.done_at.is_some() && j.last_error.is_none() {
+                "done".into()
+            } else {
+                j.step
+            },
+            attempts: j.attempts,
+            last_error: j.last_error,
+        });
+    let links = signer_links::list(&state.db, id)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|l| SignerLink {
+            signer_key: l.signer_key,
+            path: format!("/s/{}", l.token),
+        })
+        .collect();
+    Ok(RequestView {
+        id,
+        owner_name: row.owner_name.clone(),
+        can_edit: may_change(&row, user) && row.status().is_editable(),
+        status: row.status(),
+        failure: row.failure.clone(),
+        settings: row.settings(),
+        signers: signers_of(&row),
+        receivers: receivers_of(&row),
+        documents: docs.iter().map(|d| d.to_view()).collect(),
+        progress,
+        links,
+        max_upload_bytes: state.max_upload_bytes,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<RequestSummary>, AppError> {
+    let rows = requests::list(&state.db, 200).await.map_err(internal)?;
+    Ok(rows
+        .iter()
+        .map(|r| RequestSummary {
+            id: r.id,
+            title: r.title.clone(),
+            reference: r.reference.clone(),
+            flow: r.settings().flow,
+            status: r.status(),
+            owner_name: r.owner_name.clone(),
+            signers: signers_of(r).len(),
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+fn too_long(field: &str, value: &str) -> Result<(), AppError> {
+    if value.len() > MAX_TEXT {
+        return Err(AppError::field(
+            field,
+            format!("This is too long: at most {MAX_TEXT} characters."),
+        ));
+    }
+    Ok(())
+}
+
+/// Saves settings as typed: anything that fits is kept, and the preflight
+/// says what still needs fixing. Only numbers that are not numbers are refused.
+pub async fn save_settings(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    settings: Settings,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    too_long("title", &settings.title)?;
+    too_long("reference", &settings.reference)?;
+    requests::save_settings(&state.db, id, &settings, Utc::now())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+fn unique_keys<'a>(keys: impl Iterator<Item = &'a str>) -> bool {
+    let keys: Vec<&str> = keys.collect();
+    keys.iter()
+        .enumerate()
+        .all(|(i, k)| !k.is_empty() && !keys[..i].contains(k))
+}
+
+pub async fn save_signers(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    signers: Vec<Signer>,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    if signers.len() > 50 || !unique_keys(signers.iter().map(|s| s.key.as_str())) {
+        return Err(AppError::Conflict(
+            "The signer list could not be read.".into(),
+        ));
+    }
+    for s in &signers {
+        too_long("message", &s.message)?;
+    }
+    let json = serde_json::to_string(&signers).map_err(internal)?;
+    requests::save_people(&state.db, id, People::Signers, &json, Utc::now())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn save_receivers(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    receivers: Vec<Receiver>,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    if receivers.len() > 50 || !unique_keys(receivers.iter().map(|r| r.key.as_str())) {
+        return Err(AppError::Conflict(
+            "The receiver list could not be read.".into(),
+        ));
+    }
+    let json = serde_json::to_string(&receivers).map_err(internal)?;
+    requests::save_people(&state.db, id, People::Receivers, &json, Utc::now())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+pub async fn save_fields(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    document_id: i64,
+    fields: Vec<PlacedField>,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    if fields.len() > 500 || !unique_keys(fields.iter().map(|f| f.id.as_str())) {
+        return Err(AppError::Conflict(
+            "The field list could not be read.".into(),
+        ));
+    }
+    let json = serde_json::to_string(&fields).map_err(internal)?;
+    if !documents::save_fields(&state.db, id, document_id, &json)
+        .await
+        .map_err(internal)?
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// What the preflight finds in the stored request.
+pub async fn problems(state: &AppState, row: &RequestRow) -> Result<Vec<Problem>, AppError> {
+    let docs = documents::list(&state.db, row.id).await.map_err(internal)?;
+    let docs: Vec<_> = docs.iter().map(|d| d.to_view()).collect();
+    let today = Utc::now().date_naive().to_string();
+    Ok(preflight::check(&Draft {
+        settings: &row.settings(),
+        signers: &signers_of(row),
+        receivers: &receivers_of(row),
+        documents: &docs,
+        today: &today,
+    }))
+}
+
+/// Records the intent to start and the job that sends it to Signhost.
+/// Refused while the preflight has errors, or warnings not accepted.
+pub async fn start(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    accept_warnings: bool,
+) -> Result<(), AppError> {
+    let row = editable(state, user, id).await?;
+    let found = problems(state, &row).await?;
+    if preflight::has_errors(&found) {
+        return Err(AppError::Conflict(
+            "Fix the problems listed under “Before you send” first.".into(),
+        ));
+    }
+    if !found.is_empty() && !accept_warnings {
+        return Err(AppError::Conflict(
+            "Look at the warnings under “Before you send” and confirm that you want to send anyway."
+                .into(),
+        ));
+    }
+    let now = Utc::now();
+    if !requests::mark_starting(&state.db, id, now)
+        .await
+        .map_err(internal)?
+    {
+        return Err(AppError::Conflict(
+            "This request is already being sent.".into(),
+        ));
+    }
+    jobs::enqueue(&state.db, START_JOB, id, "create", now)
+        .await
+        .map_err(internal)?;
+    tracing::info!(request_id = id, user_id = user.id, "request start asked");
+    state.wake_workers();
+    Ok(())
+}
+
+pub async fn delete(state: &AppState, user: &UserRow, id: i64) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    if !requests::delete(&state.db, id).await.map_err(internal)? {
+        return Err(AppError::Conflict(
+            "This request can no longer be deleted.".into(),
+        ));
+    }
+    tracing::info!(request_id = id, user_id = user.id, "draft deleted");
+    Ok(())
+}
+
+/// Any staff member may copy a request into a new draft of their own.
+pub async fn duplicate(state: &AppState, user: &UserRow, id: i64) -> Result<i64, AppError> {
+    find(state, id).await?;
+    let new_id = requests::duplicate(&state.db, id, user.id, Utc::now())
+        .await
+        .map_err(internal)?;
+    tracing::info!(
+        request_id = id,
+        new_id,
+        user_id = user.id,
+        "request duplicated"
+    );
+    Ok(new_id)
+}
+
+/// Document changes other than upload: rename, move, remove.
+pub enum DocumentChange {
+    Rename(String),
+    Move { up: bool },
+    Remove,
+}
+
+pub async fn change_document(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    document_id: i64,
+    change: DocumentChange,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    let db = &state.db;
+    let found = match change {
+        DocumentChange::Rename(name) => {
+            let name = name.trim();
+            if name.is_empty() || name.len() > 255 {
+                return Err(AppError::field(
+                    "name",
+                    "A document name has 1 to 255 characters.",
+                ));
+            }
+            documents::rename(db, id, document_id, name).await
+        }
+        DocumentChange::Move { up } => documents::move_by_one(db, id, document_id, up).await,
+        DocumentChange::Remove => documents::remove(db, id, document_id).await,
+    }
+    .map_err(internal)?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// True when the request is started (or being started) at Signhost.
+pub fn is_sent(status: RequestStatus) -> bool {
+    !status.is_editable()
+}

@@ -1,0 +1,80 @@
+//! Pages for signers (no sign-in): the portal's link per signer, which
+//! sends the browser on to the current Signhost signing page, and the page
+//! Signhost returns the browser to.
+
+use app::model::request::RequestStatus;
+use app::ssr::db::{requests, signer_links};
+use app::ssr::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+
+use crate::panic::page;
+
+pub fn routes(state: AppState) -> Router {
+    Router::new()
+        .route("/s/{token}", get(follow))
+        .route("/return", get(landing))
+        .with_state(state)
+}
+
+fn no_referrer(mut res: Response) -> Response {
+    res.headers_mut().insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+    let link = match signer_links::find(&state.db, &token).await {
+        Ok(link) => link,
+        Err(e) => {
+            tracing::error!(error = %e, "signer link lookup failed");
+            return crate::panic::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The signing page cannot be opened right now. Please try again in a minute.",
+            );
+        }
+    };
+    let status = match &link {
+        Some(l) => requests::find(&state.db, l.request_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|r| r.status()),
+        None => None,
+    };
+    match (link, status) {
+        (Some(link), Some(RequestStatus::Waiting)) => {
+            no_referrer(Redirect::to(&link.sign_url).into_response())
+        }
+        _ => no_referrer(
+            (
+                StatusCode::NOT_FOUND,
+                Html(page(
+                    "Link not active",
+                    "<h1>This signing link is not active</h1><p>The request may have been completed, \
+                     cancelled or replaced. If you still need to sign, ask the sender for a new link.</p>",
+                )),
+            )
+                .into_response(),
+        ),
+    }
+}
+
+/// Where Signhost sends the browser after signing. It does not repeat what
+/// the address claims: the outcome is confirmed by Signhost separately.
+async fn landing() -> Response {
+    no_referrer(
+        Html(page(
+            "Thank you",
+            "<h1>Thank you</h1><p>Your response has been passed on to the sender. \
+             Signhost confirms the outcome to them directly, and you will receive the \
+             signed documents by email when everyone has signed.</p><p>You can close this window.</p>",
+        ))
+        .into_response(),
+    )
+}
