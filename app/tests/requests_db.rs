@@ -1,0 +1,280 @@
+//! The requests part of the db room on both backends: drafts, documents,
+//! jobs and signer links.
+
+use app::model::request::{RequestStatus, Settings};
+use app::model::Role;
+use app::ssr::db::documents::{self, NewDocument};
+use app::ssr::db::requests::{self, People};
+use app::ssr::db::signer_links::{self, LinkRow};
+use app::ssr::db::{jobs, users, Db};
+use app::ssr::testing::on_each_backend;
+use chrono::{Duration, Utc};
+
+async fn owner(db: &Db) -> i64 {
+    let user = users::NewUser {
+        email: "owner@example.nl",
+        display_name: "Olga Owner",
+        password_hash: "hash",
+        role: Role::Staff,
+    };
+    users::insert(db, &user, Utc::now()).await.unwrap()
+}
+
+async fn add_document(db: &Db, request_id: i64, name: &str, content: &[u8]) -> i64 {
+    let doc = NewDocument {
+        request_id,
+        name,
+        sha256: "abc",
+        pages_json: r#"[{"width":595.0,"height":842.0,"rotate":0}]"#,
+        tags_json: r#"[{"signer":1,"page":1}]"#,
+        content,
+    };
+    documents::insert(db, &doc, Utc::now()).await.unwrap()
+}
+
+#[tokio::test]
+async fn drafts_are_saved_listed_and_locked_once_sent() {
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        let row = requests::find(&db, id).await.unwrap().unwrap();
+        assert_eq!(row.status(), RequestStatus::Draft);
+        assert_eq!(row.owner_name, "Olga Owner");
+        assert_eq!(row.settings(), Settings::default());
+
+        let settings = Settings {
+            title: "Lease".into(),
+            days_to_expire: 14,
+            sequential: true,
+            ..Settings::default()
+        };
+        assert!(requests::save_settings(&db, id, &settings, Utc::now())
+            .await
+            .unwrap());
+        assert!(
+            requests::save_people(&db, id, People::Signers, r#"[{"key":"s1"}]"#, Utc::now())
+                .await
+                .unwrap()
+        );
+        let row = requests::find(&db, id).await.unwrap().unwrap();
+        assert_eq!(row.settings(), settings);
+        assert_eq!(row.signers, r#"[{"key":"s1"}]"#);
+        assert_eq!(requests::list(&db, 10).await.unwrap().len(), 1);
+
+        assert!(requests::mark_starting(&db, id, Utc::now()).await.unwrap());
+        assert!(
+            !requests::mark_starting(&db, id, Utc::now()).await.unwrap(),
+            "only once"
+        );
+        assert!(
+            !requests::save_settings(&db, id, &Settings::default(), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !requests::delete(&db, id).await.unwrap(),
+            "sent requests stay"
+        );
+
+        requests::set_status(
+            &db,
+            id,
+            RequestStatus::Failed,
+            Some("Signhost said no"),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let row = requests::find(&db, id).await.unwrap().unwrap();
+        assert_eq!(row.status(), RequestStatus::Failed);
+        assert_eq!(row.failure.as_deref(), Some("Signhost said no"));
+        assert!(
+            requests::save_settings(&db, id, &settings, Utc::now())
+                .await
+                .unwrap(),
+            "fixable again"
+        );
+        assert!(requests::delete(&db, id).await.unwrap());
+        assert!(requests::find(&db, id).await.unwrap().is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn documents_keep_order_bytes_and_fields() {
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        let a = add_document(&db, id, "A.pdf", b"%PDF-a").await;
+        let b = add_document(&db, id, "B.pdf", b"%PDF-bb").await;
+        let names = |list: Vec<documents::DocumentRow>| {
+            list.into_iter().map(|d| d.name).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names(documents::list(&db, id).await.unwrap()),
+            ["A.pdf", "B.pdf"]
+        );
+        let listed = documents::list(&db, id).await.unwrap();
+        assert_eq!(listed[1].size, 7);
+        assert_eq!(listed[0].to_view().tags.len(), 1);
+        assert_eq!(
+            documents::content(&db, id, b).await.unwrap().unwrap(),
+            b"%PDF-bb"
+        );
+        assert!(
+            documents::content(&db, id + 1, b).await.unwrap().is_none(),
+            "scoped to the request"
+        );
+
+        assert!(documents::move_by_one(&db, id, b, true).await.unwrap());
+        assert_eq!(
+            names(documents::list(&db, id).await.unwrap()),
+            ["B.pdf", "A.pdf"]
+        );
+        assert!(documents::rename(&db, id, a, "Terms.pdf").await.unwrap());
+        assert!(documents::save_fields(&db, id, a, "[]").await.unwrap());
+        assert!(!documents::rename(&db, id + 1, a, "x").await.unwrap());
+
+        let copy = requests::duplicate(&db, id, owner, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            names(documents::list(&db, copy).await.unwrap()),
+            ["B.pdf", "Terms.pdf"]
+        );
+        assert_eq!(
+            documents::content(&db, copy, documents::list(&db, copy).await.unwrap()[0].id)
+                .await
+                .unwrap()
+                .unwrap(),
+            b"%PDF-bb"
+        );
+
+        documents::mark_uploaded(&db, a, Utc::now()).await.unwrap();
+        assert!(documents::list(&db, id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|d| d.uploaded_at.is_some()));
+        documents::clear_uploaded(&db, id).await.unwrap();
+        assert!(documents::list(&db, id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|d| d.uploaded_at.is_none()));
+        assert!(documents::remove(&db, id, a).await.unwrap());
+        assert_eq!(names(documents::list(&db, id).await.unwrap()), ["B.pdf"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jobs_are_claimed_by_one_worker_and_survive_a_dead_one() {
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        let now = Utc::now();
+        assert!(jobs::enqueue(&db, "start", id, "create", now)
+            .await
+            .unwrap());
+        assert!(
+            !jobs::enqueue(&db, "start", id, "create", now)
+                .await
+                .unwrap(),
+            "one open job per request"
+        );
+
+        let lease = now + Duration::minutes(10);
+        let job = jobs::claim(&db, "worker-a", now, lease)
+            .await
+            .unwrap()
+            .expect("due");
+        assert_eq!(job.step, "create");
+        assert!(
+            jobs::claim(&db, "worker-b", now, lease)
+                .await
+                .unwrap()
+                .is_none(),
+            "taken"
+        );
+
+        // Worker A dies; after its lease, worker B takes over and A can no longer write.
+        let later = lease + Duration::seconds(1);
+        let job = jobs::claim(&db, "worker-b", later, later + Duration::minutes(10))
+            .await
+            .unwrap()
+            .expect("lease expired");
+        assert!(!jobs::advance(&db, job.id, "worker-a", "upload", later)
+            .await
+            .unwrap());
+        assert!(jobs::advance(&db, job.id, "worker-b", "upload", later)
+            .await
+            .unwrap());
+
+        let job = jobs::claim(&db, "worker-b", later, later + Duration::minutes(10))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(job.step, "upload");
+        let retry_at = later + Duration::seconds(30);
+        jobs::retry_later(&db, job.id, "worker-b", "503", retry_at, later)
+            .await
+            .unwrap();
+        assert!(
+            jobs::claim(&db, "worker-b", later, later)
+                .await
+                .unwrap()
+                .is_none(),
+            "not due yet"
+        );
+        let job = jobs::claim(&db, "worker-b", retry_at, retry_at + Duration::minutes(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((job.attempts, job.last_error.as_deref()), (1, Some("503")));
+        jobs::finish(&db, job.id, "worker-b", None, retry_at)
+            .await
+            .unwrap();
+        assert!(jobs::claim(&db, "worker-b", retry_at, retry_at)
+            .await
+            .unwrap()
+            .is_none());
+        let latest = jobs::latest(&db, "start", id).await.unwrap().unwrap();
+        assert!(latest.done_at.is_some());
+        assert!(
+            jobs::enqueue(&db, "start", id, "create", now)
+                .await
+                .unwrap(),
+            "a new one after the end"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signer_links_keep_their_token_when_the_url_changes() {
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        let link = |token: &str, url: &str| LinkRow {
+            token: token.into(),
+            request_id: id,
+            signer_key: "s1".into(),
+            signer_id: "Signer1".into(),
+            sign_url: url.into(),
+        };
+        signer_links::upsert(&db, &link("tok1", "https://a"), Utc::now())
+            .await
+            .unwrap();
+        signer_links::upsert(&db, &link("tok2", "https://b"), Utc::now())
+            .await
+            .unwrap();
+        let found = signer_links::find(&db, "tok1").await.unwrap().unwrap();
+        assert_eq!(found.sign_url, "https://b");
+        assert!(signer_links::find(&db, "tok2").await.unwrap().is_none());
+        assert_eq!(signer_links::list(&db, id).await.unwrap().len(), 1);
+        signer_links::delete_for(&db, id).await.unwrap();
+        assert!(signer_links::list(&db, id).await.unwrap().is_empty());
+    })
+    .await;
+}
