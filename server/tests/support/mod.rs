@@ -188,3 +188,145 @@ pub fn location(res: &Response) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+/// Preparing requests over HTTP, the way the editor does it.
+impl TestApp {
+    /// A new draft of the client's user; returns its id.
+    pub async fn new_draft(&self, client: &reqwest::Client) -> i64 {
+        let res = self.call(client, "requests/create", &[]).await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let res = self.call(client, "requests/list", &[]).await;
+        let list: serde_json::Value = res.json().await.unwrap();
+        list[0]["id"]
+            .as_i64()
+            .expect("the new draft is listed first")
+    }
+
+    /// Calls a server function that takes JSON.
+    pub async fn call_json(
+        &self,
+        client: &reqwest::Client,
+        endpoint: &str,
+        body: serde_json::Value,
+    ) -> Response {
+        client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header(ACCEPT, "application/json")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn upload(
+        &self,
+        client: &reqwest::Client,
+        request_id: i64,
+        name: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        client
+            .post(self.url(&format!("/api/requests/{request_id}/documents")))
+            .header("x-file-name", name)
+            .header(CONTENT_TYPE, "application/pdf")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn request_view(&self, client: &reqwest::Client, id: i64) -> serde_json::Value {
+        let res = self
+            .call(client, "requests/get", &[("id", &id.to_string())])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// A draft that passes the preflight: direct flow, the sample PDF, two
+    /// signers with a signature field each.
+    pub async fn ready_draft(&self, client: &reqwest::Client) -> i64 {
+        let id = self.new_draft(client).await;
+        let ids = id.to_string();
+        let res = self
+            .call(
+                client,
+                "requests/settings",
+                &[
+                    ("id", &ids),
+                    ("title", "Lease"),
+                    ("reference", "L-1"),
+                    ("flow", "direct"),
+                    ("language", "en-US"),
+                    ("days_to_expire", "30"),
+                    ("remind_days", "7"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let signer = |key: &str, email: &str, name: &str| {
+            serde_json::json!({"key": key, "email": email, "name": name,
+                "verifications": [{"type": "Scribble"}]})
+        };
+        let res = self
+            .call_json(
+                client,
+                "requests/signers",
+                serde_json::json!({"id": id, "signers": [
+                    signer("s1", "ann@example.nl", "Ann"),
+                    signer("s2", "bob@example.nl", "Bob"),
+                ]}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let res = self.upload(client, id, "Lease.pdf", sample_pdf()).await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+        let doc: serde_json::Value = res.json().await.unwrap();
+        let field = |id: &str, signer: &str, left: f64| {
+            serde_json::json!({"id": id, "signer": signer, "kind": "Signature", "name": format!("Signature_{id}"),
+                "place": {"at": "page", "page": 1, "left": left, "top": 600.0, "width": 140.0, "height": 70.0}})
+        };
+        let res = self
+            .call_json(
+                client,
+                "requests/fields",
+                serde_json::json!({"id": id, "document_id": doc["id"],
+                    "fields": [field("f1", "s1", 50.0), field("f2", "s2", 300.0)]}),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        id
+    }
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+pub fn sample_pdf() -> Vec<u8> {
+    fixture("sample.pdf")
+}
