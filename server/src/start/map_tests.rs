@@ -88,7 +88,7 @@ fn invite_flow_transaction_is_exact() {
                 {
                     "Id": "Signer2",
                     "Email": "bob@example.com",
-                    "Expires": "2026-12-31T23:59:59+00:00",
+                    "Expires": "2026-12-31T23:59:59Z",
                     "Verifications": [{"Type": "PhoneNumber", "Number": "+31612345678"}],
                     "SendSignRequest": true,
                     "DaysToRemind": 5,

@@ -1,0 +1,350 @@
+//! The start job against the built-in sandbox: the whole send, Signhost
+//! failing with 503, a restart half-way, a refusal shown to staff, and the
+//! signer links.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::ssr::db::{jobs, Db};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use reqwest::StatusCode;
+use serde_json::json;
+use server::start::Worker;
+use signhost::RetryPolicy;
+use support::{location, TestApp};
+
+fn worker(app: &TestApp, api: &str, retry: RetryPolicy) -> Worker {
+    let client = signhost::Client::new(
+        api.parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    )
+    .with_retry(retry);
+    Worker::new(
+        app.db.clone(),
+        client,
+        app.url("/signhost/postback"),
+        app.url("/return"),
+    )
+}
+
+fn no_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 1,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(1),
+    }
+}
+
+/// Runs the worker until no job is due, waiting up to `patience` for retries.
+async fn drain(worker: &Worker, db: &Db, request_id: i64, patience: Duration) {
+    let until = tokio::time::Instant::now() + patience;
+    loop {
+        worker.run_next().await.unwrap();
+        let job = jobs::latest(db, "start", request_id)
+            .await
+            .unwrap()
+            .unwrap();
+        if job.done_at.is_some() {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "the job did not finish: {job:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    match db {
+        Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+    }
+}
+
+async fn transactions(db: &Db) -> i64 {
+    count(db, "SELECT COUNT(*) FROM sandbox_transactions").await
+}
+
+async fn started(app: &TestApp, client: &reqwest::Client) -> i64 {
+    let id = app.ready_draft(client).await;
+    let res = app
+        .call(client, "requests/start", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    id
+}
+
+#[tokio::test]
+async fn a_direct_flow_request_is_sent_and_signers_get_their_links() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    let w = worker(&app, &app.url("/sandbox/api/"), RetryPolicy::default());
+    drain(&w, &app.db, id, Duration::from_secs(10)).await;
+
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("waiting"));
+    assert_eq!(view["progress"]["step"], json!("done"));
+    assert_eq!(transactions(&app.db).await, 1);
+
+    // Signhost has the documents, fields and signers as prepared.
+    let row = app::ssr::db::requests::find(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let tid = row.signhost_id.unwrap();
+    let sh = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    let tx = sh.get_transaction(&tid).await.unwrap();
+    assert_eq!(
+        tx.status,
+        Some(signhost::model::TransactionStatus::WaitingForSigner)
+    );
+    assert_eq!(tx.reference.as_deref(), Some(id.to_string().as_str()));
+    assert_eq!(tx.postback_url, Some(app.url("/signhost/postback")));
+    assert_eq!(tx.files.as_ref().map(|f| f.len()), Some(1));
+    let emails: Vec<_> = tx
+        .signers
+        .iter()
+        .map(|s| s.email.clone().unwrap())
+        .collect();
+    assert_eq!(emails, ["ann@example.nl", "bob@example.nl"]);
+    assert!(tx
+        .signers
+        .iter()
+        .all(|s| s.send_sign_request == Some(false)));
+    assert!(tx
+        .signers
+        .iter()
+        .all(|s| s.return_url == Some(app.url("/return"))));
+
+    // Each signer's portal link leads to their own Signhost signing page.
+    let links = view["links"].as_array().unwrap();
+    assert_eq!(links.len(), 2);
+    let anonymous = app.client();
+    for (link, signer) in links.iter().zip(&tx.signers) {
+        let res = app.get(&anonymous, link["path"].as_str().unwrap()).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        assert_eq!(location(&res), signer.sign_url.clone().unwrap());
+        assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    }
+    let res = app.get(&anonymous, "/s/not-a-real-token").await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// A Signhost in front of the sandbox that answers 503 to the first `fail` calls.
+async fn flaky_signhost(target: String, fail: usize) -> (String, Arc<AtomicUsize>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let state = (target, calls.clone(), fail, reqwest::Client::new());
+    async fn forward(
+        State((target, calls, fail, http)): State<(
+            String,
+            Arc<AtomicUsize>,
+            usize,
+            reqwest::Client,
+        )>,
+        req: Request,
+    ) -> Response {
+        if calls.fetch_add(1, Ordering::SeqCst) < fail {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "{\"Message\":\"Service unavailable\"}",
+            )
+                .into_response();
+        }
+        let (parts, body) = req.into_parts();
+        let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+        let url = format!(
+            "{target}{}",
+            parts
+                .uri
+                .path_and_query()
+                .unwrap()
+                .as_str()
+                .trim_start_matches('/')
+        );
+        let mut out = http.request(parts.method, url).body(body);
+        for (k, v) in &parts.headers {
+            if k != "host" && k != "content-length" {
+                out = out.header(k, v);
+            }
+        }
+        let res = out.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let mut answer = Response::new(Body::from(res.bytes().await.unwrap()));
+        *answer.status_mut() = status;
+        for (k, v) in &headers {
+            if k != "content-length" && k != "transfer-encoding" {
+                answer.headers_mut().insert(k, v.clone());
+            }
+        }
+        answer
+    }
+    let router = axum::Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/"), calls)
+}
+
+#[tokio::test]
+async fn signhost_failing_with_503_twice_is_retried_with_backoff() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    let (api, calls) = flaky_signhost(app.url("/sandbox/api/"), 2).await;
+    let w = worker(&app, &api, no_retries());
+
+    // The first attempt meets a 503: the job waits and says why.
+    w.run_next().await.unwrap();
+    let job = jobs::latest(&app.db, "start", id).await.unwrap().unwrap();
+    assert_eq!(job.attempts, 1);
+    assert!(
+        job.last_error.as_deref().unwrap().contains("503"),
+        "{job:?}"
+    );
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("starting"));
+    assert_eq!(view["progress"]["attempts"], json!(1));
+
+    drain(&w, &app.db, id, Duration::from_secs(15)).await;
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting")
+    );
+    assert!(calls.load(Ordering::SeqCst) > 2);
+    assert_eq!(transactions(&app.db).await, 1, "exactly one transaction");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_restart_between_upload_and_start_resumes_without_a_second_transaction() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    let api = app.url("/sandbox/api/");
+    let first = worker(&app, &api, RetryPolicy::default());
+    for _ in 0..10 {
+        first.run_next().await.unwrap();
+        let job = jobs::latest(&app.db, "start", id).await.unwrap().unwrap();
+        if job.step == "start" {
+            break;
+        }
+    }
+    assert_eq!(
+        jobs::latest(&app.db, "start", id)
+            .await
+            .unwrap()
+            .unwrap()
+            .step,
+        "start"
+    );
+    assert_eq!(
+        count(
+            &app.db,
+            "SELECT COUNT(*) FROM documents WHERE uploaded_at IS NOT NULL"
+        )
+        .await,
+        1
+    );
+    drop(first);
+
+    // The portal restarts; a new worker claimed the job and died at once, so
+    // the next one waits for its lease to run out and then carries on.
+    let now = chrono::Utc::now();
+    let dead = jobs::claim(
+        &app.db,
+        "dead-worker",
+        now,
+        now - chrono::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    assert!(dead.is_some());
+    let second = worker(&app, &api, RetryPolicy::default());
+    drain(&second, &app.db, id, Duration::from_secs(10)).await;
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting")
+    );
+    assert_eq!(transactions(&app.db).await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refusal_is_shown_to_staff_who_fix_the_draft_and_send_again() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    // Wrong keys: Signhost answers 401, which no retry fixes.
+    let client = signhost::Client::new(app.url("/sandbox/api/").parse().unwrap(), "wrong", "keys");
+    let refused = Worker::new(
+        app.db.clone(),
+        client,
+        app.url("/signhost/postback"),
+        app.url("/return"),
+    );
+    refused.run_next().await.unwrap();
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("failed"));
+    assert!(
+        view["failure"]
+            .as_str()
+            .unwrap()
+            .contains("Authorization has been denied"),
+        "{view}"
+    );
+    assert_eq!(view["can_edit"], json!(true));
+    assert_eq!(transactions(&app.db).await, 0);
+
+    let res = app
+        .call(&owner, "requests/start", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let w = worker(&app, &app.url("/sandbox/api/"), RetryPolicy::default());
+    drain(&w, &app.db, id, Duration::from_secs(10)).await;
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting")
+    );
+    assert_eq!(transactions(&app.db).await, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_worker_started_by_the_portal_sends_on_postgres_too() {
+    let Some(app) = TestApp::spawn_postgres().await else {
+        return;
+    };
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    for _ in 0..100 {
+        if app.request_view(&owner, id).await["status"] == json!("waiting") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting")
+    );
+    assert_eq!(transactions(&app.db).await, 1);
+    app.stop().await;
+}
