@@ -44,3 +44,48 @@ export class Shell {
     await expect(this.page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   }
 }
+
+/** The request page while preparing a request. */
+export class RequestEditor {
+  constructor(private page: Page) {}
+
+  static async create(page: Page) {
+    await page.goto("/requests/new");
+    await hydrated(page);
+    await page.getByRole("button", { name: "Create draft" }).click();
+    await expect(page).toHaveURL(/\/requests\/\d+$/);
+    await hydrated(page);
+    return new RequestEditor(page);
+  }
+
+  section(name: string) {
+    return this.page.getByRole("region", { name });
+  }
+
+  /** Types into a field and leaves it, which saves it. */
+  async type(scope: ReturnType<Page["locator"]>, label: string, value: string) {
+    const input = scope.getByLabel(label, { exact: true });
+    await input.fill(value);
+    await input.blur();
+  }
+
+  async addSigner(n: number, name: string, email: string) {
+    const signers = this.section("3. Signers");
+    await signers.getByRole("button", { name: "+ Add signer" }).click();
+    const card = signers.getByRole("listitem").filter({ has: this.page.getByRole("heading", { name: `Signer ${n}` }) });
+    await this.type(card, "Name", name);
+    await this.type(card, "Email address", email);
+    await expect(signers.getByText("All changes saved")).toBeVisible();
+  }
+
+  page1() {
+    return this.page.locator('.pdf-page[data-page="1"]').first();
+  }
+
+  /** Drags a field type from the palette onto the first page. */
+  async dragField(kind: string, signer: string, x: number, y: number) {
+    const fields = this.section("4. Fields on the pages");
+    await fields.getByLabel("Fields for").selectOption({ label: signer });
+    await fields.getByRole("button", { name: kind, exact: true }).dragTo(this.page1(), { targetPosition: { x, y } });
+  }
+}

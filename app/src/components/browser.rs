@@ -86,11 +86,16 @@ pub fn read_answer(status: u16, text: &str) -> Result<DocumentView, String> {
     }
 }
 
-/// Copies `text` to the clipboard.
-pub fn copy_text(text: &str) {
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-    }
+/// Copies `text` to the clipboard; `done` learns whether the browser allowed it.
+pub fn copy_text(text: &str, done: impl FnOnce(bool) + 'static) {
+    let Some(window) = web_sys::window() else {
+        done(false);
+        return;
+    };
+    let promise = window.navigator().clipboard().write_text(text);
+    wasm_bindgen_futures::spawn_local(async move {
+        done(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
 }
 
 /// The address of this site (for full links shown to staff).

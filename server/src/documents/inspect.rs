@@ -219,6 +219,49 @@ mod tests {
     }
 
     #[test]
+    fn two_page_documents_with_sizes_rotation_and_tags() {
+        let found = inspect(&crate::sandbox::pdf::two_page_sample(10)).unwrap();
+        assert_eq!(
+            found.pages,
+            vec![
+                PageInfo {
+                    width: 595.0,
+                    height: 842.0,
+                    rotate: 0
+                },
+                PageInfo {
+                    width: 792.0,
+                    height: 612.0,
+                    rotate: 90
+                },
+            ]
+        );
+        assert_eq!(
+            found.tags,
+            vec![Tag { signer: 1, page: 1 }, Tag { signer: 2, page: 2 }]
+        );
+    }
+
+    /// Rewrites the end-to-end fixture: `cargo test -p server write_two_page_fixture -- --ignored`.
+    /// `PDF_OUT` and `PDF_PADDING` write another file (the upload benchmark uses them).
+    #[test]
+    #[ignore]
+    fn write_two_page_fixture() {
+        let path = std::env::var("PDF_OUT").unwrap_or_else(|_| {
+            format!(
+                "{}/../end2end/fixtures/two-pages.pdf",
+                env!("CARGO_MANIFEST_DIR")
+            )
+        });
+        let padding = std::env::var("PDF_PADDING")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(600 * 1024);
+        std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
+        std::fs::write(path, crate::sandbox::pdf::two_page_sample(padding)).unwrap();
+    }
+
+    #[test]
     fn tags_are_found_once_each() {
         assert_eq!(
             signer_tags("{{Signer2}} text {{ Signer1 }} {{Signer2}} {{SignerX}}"),

@@ -312,6 +312,77 @@ pub fn sample(text_lines: &[&str]) -> Vec<u8> {
     text_document(&lines).expect("sample pdf")
 }
 
+/// A two-page PDF: A4 with `{{Signer1}}`, then US Letter turned 90° with
+/// `{{Signer2}}`, padded with an unused stream of `padding` bytes so that
+/// uploads take long enough to watch.
+pub fn two_page_sample(padding: usize) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Stream};
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font } });
+    let page = |doc: &mut Document, lines: &[&str], size: (i64, i64), rotate: i64| {
+        let mut ops = vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 14.into()]),
+            Operation::new("Td", vec![56.into(), (size.1 - 80).into()]),
+        ];
+        for line in lines {
+            ops.push(Operation::new("Tj", vec![Object::string_literal(*line)]));
+            ops.push(Operation::new("Td", vec![0.into(), (-24).into()]));
+        }
+        ops.push(Operation::new("ET", vec![]));
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            Content { operations: ops }.encode().unwrap(),
+        ));
+        doc.add_object(dictionary! {
+            "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
+            "MediaBox" => vec![0.into(), 0.into(), size.0.into(), size.1.into()], "Rotate" => rotate,
+        })
+    };
+    let first = page(
+        &mut doc,
+        &[
+            "Lease agreement",
+            "Keizersgracht 12, Amsterdam",
+            "",
+            "Tenant: {{Signer1}}",
+        ],
+        (595, 842),
+        0,
+    );
+    let second = page(
+        &mut doc,
+        &["Annex: inventory", "Landlord: {{Signer2}}"],
+        (612, 792),
+        90,
+    );
+    let mut noise = Vec::with_capacity(padding);
+    let mut x: u32 = 2_463_534_242;
+    for _ in 0..padding {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        noise.push(x as u8);
+    }
+    doc.add_object(Stream::new(dictionary! {}, noise));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![first.into(), second.into()], "Count" => 2,
+        }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

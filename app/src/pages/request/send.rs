@@ -131,15 +131,19 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                                     let who = editing.signer_label(&l.signer_key);
                                     let path = l.path.clone();
                                     let input_id = format!("link-{}", l.signer_key);
-                                    let copied = RwSignal::new(false);
+                                    let copied = RwSignal::new(None::<bool>);
                                     let full = move || format!("{}{}", origin(), path);
                                     let full2 = full.clone();
                                     view! {
                                         <li class="link-row">
                                             <label for=input_id.clone()>{format!("Signing link for {who}")}</label>
                                             <input id=input_id readonly value=l.path.clone() prop:value=full.clone()/>
-                                            <button type="button" class="button" on:click=move |_| { copy_text(&full2()); copied.set(true); }>
-                                                {move || if copied.get() { "Copied" } else { "Copy link" }}
+                                            <button type="button" class="button" on:click=move |_| copy_text(&full2(), move |ok| copied.set(Some(ok)))>
+                                                {move || match copied.get() {
+                                                    Some(true) => "Copied",
+                                                    Some(false) => "Select the link and copy it",
+                                                    None => "Copy link",
+                                                }}
                                             </button>
                                             <a class="button button-quiet" href=l.path.clone() target="_blank" rel="noopener">"Sign now on this device"</a>
                                         </li>
