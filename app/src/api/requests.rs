@@ -1,6 +1,9 @@
 //! Server functions for preparing and starting requests. Each checks the
 //! session, then hands over to `ssr::requests`.
 
+// The settings form posts its fields one by one (it works without JavaScript).
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -51,7 +54,6 @@ pub async fn get_request(id: i64) -> Result<RequestView, AppError> {
 }
 
 /// Saves the request-wide settings (a plain form; works without JavaScript).
-#[allow(clippy::too_many_arguments)]
 #[server(endpoint = "requests/settings")]
 pub async fn save_settings(
     id: i64,

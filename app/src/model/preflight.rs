@@ -167,7 +167,8 @@ fn signer(n: usize, s: &Signer, draft: &Draft, found: &mut Found) {
         }
     }
     let url = s.return_url.trim();
-    if !url.is_empty() && !(url.starts_with("https://") || url.starts_with("http://")) {
+    let web_address = url.starts_with("https://") || url.starts_with("http://");
+    if !url.is_empty() && !web_address {
         found.error(
             at("return_url"),
             format!("Signer {n}: the return address must start with https://."),
