@@ -197,7 +197,10 @@ fn verification_details_are_checked() {
     let phone = Verification::PhoneNumber {
         number: String::new(),
     };
-    assert_eq!(verification_problems(std::slice::from_ref(&phone), "").len(), 1);
+    assert_eq!(
+        verification_problems(std::slice::from_ref(&phone), "").len(),
+        1
+    );
     assert!(verification_problems(&[phone], "+31612345678").is_empty());
     let bsn = |b: &str| Verification::DigiD { bsn: b.into() };
     assert!(verification_problems(&[bsn("111222333"), Verification::Consent], "").is_empty());
