@@ -10,6 +10,7 @@ pub mod links;
 pub mod panic;
 pub mod sandbox;
 pub mod start;
+pub mod tracking;
 
 use std::net::SocketAddr;
 
@@ -60,8 +61,10 @@ pub async fn build_router(
 ) -> anyhow::Result<Router> {
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
+    let worker = start_worker(config, &state);
+    state.signhost = Some(worker.signhost.clone());
     if config.workers {
-        start_worker(config, &state).spawn(state.work.clone());
+        worker.spawn();
     }
     let store = Store::new(&db).await?;
     store.spawn_cleanup(std::time::Duration::from_secs(3600));
@@ -94,7 +97,11 @@ pub async fn build_router(
     let mut router = Router::new()
         .merge(health::routes(state.clone()))
         .merge(documents::routes(state.clone()))
-        .merge(links::routes(state.clone()));
+        .merge(links::routes(state.clone()))
+        .merge(tracking::routes(
+            state.clone(),
+            config.signhost.shared_secret.expose().to_string(),
+        ));
     if config.sandbox {
         router = router.merge(
             sandbox::start(sandbox::Sandbox {
@@ -130,12 +137,14 @@ pub fn start_worker(config: &Config, state: &AppState) -> start::Worker {
     let s = &config.signhost;
     let client =
         signhost::Client::new(s.api_url.clone(), s.app_key.expose(), s.user_token.expose());
-    start::Worker::new(
+    let mut worker = start::Worker::new(
         state.db.clone(),
         client,
         config.postback_url(),
         config.landing_url(),
-    )
+    );
+    worker.wake = state.work.clone();
+    worker
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes

@@ -1,6 +1,5 @@
-//! Pages for signers (no sign-in): the portal's link per signer, which
-//! sends the browser on to the current Signhost signing page, and the page
-//! Signhost returns the browser to.
+//! The portal's link per signer (no sign-in), which sends the browser on to
+//! the signer's current Signhost signing page.
 
 use app::model::request::RequestStatus;
 use app::ssr::db::{requests, signer_links};
@@ -16,7 +15,6 @@ use crate::panic::page;
 pub fn routes(state: AppState) -> Router {
     Router::new()
         .route("/s/{token}", get(follow))
-        .route("/return", get(landing))
         .with_state(state)
 }
 
@@ -63,18 +61,4 @@ async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Res
                 .into_response(),
         ),
     }
-}
-
-/// Where Signhost sends the browser after signing. It does not repeat what
-/// the address claims: the outcome is confirmed by Signhost separately.
-async fn landing() -> Response {
-    no_referrer(
-        Html(page(
-            "Thank you",
-            "<h1>Thank you</h1><p>Your response has been passed on to the sender. \
-             Signhost confirms the outcome to them directly, and you will receive the \
-             signed documents by email when everyone has signed.</p><p>You can close this window.</p>",
-        ))
-        .into_response(),
-    )
 }

@@ -348,3 +348,77 @@ async fn the_worker_started_by_the_portal_sends_on_postgres_too() {
     assert_eq!(transactions(&app.db).await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_invite_flow_request_is_sent_and_signhost_emails_the_signers() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = app.ready_draft(&owner).await;
+    let ids = id.to_string();
+    let form = [
+        ("id", ids.as_str()),
+        ("title", "Lease"),
+        ("reference", ""),
+        ("flow", "invite"),
+        ("language", "nl-NL"),
+        ("days_to_expire", "14"),
+        ("remind_days", "3"),
+        ("sequential", "on"),
+    ];
+    assert_eq!(
+        app.call(&owner, "requests/settings", &form).await.status(),
+        StatusCode::OK
+    );
+    // The invite flow needs a message per signer.
+    let res = app.call(&owner, "requests/start", &[("id", &ids)]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let mut view = app.request_view(&owner, id).await;
+    for s in view["signers"].as_array_mut().unwrap() {
+        s["message"] = json!("Please sign the lease.");
+    }
+    let res = app
+        .call_json(
+            &owner,
+            "requests/signers",
+            json!({"id": id, "signers": view["signers"]}),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app.call(&owner, "requests/start", &[("id", &ids)]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let w = worker(&app, &app.url("/sandbox/api/"), RetryPolicy::default());
+    drain(&w, &app.db, id, Duration::from_secs(10)).await;
+
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("waiting"));
+    let row = app::ssr::db::requests::find(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let sh = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    let tx = sh.get_transaction(&row.signhost_id.unwrap()).await.unwrap();
+    assert_eq!(tx.sign_request_mode, Some(2), "sequential");
+    assert!(tx
+        .signers
+        .iter()
+        .all(|s| s.days_to_remind == Some(3) && s.send_sign_request == Some(true)));
+    // Sequential: only the first signer is invited now.
+    let mail = app
+        .get(&app.client(), "/sandbox/mail")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(mail.contains("ann@example.nl"), "{mail}");
+    assert!(!mail.contains("bob@example.nl"), "Bob waits for his turn");
+    app.stop().await;
+}

@@ -213,3 +213,33 @@ pub async fn delete_request(id: i64) -> Result<(), AppError> {
         .await,
     )
 }
+
+/// Cancels a request that is waiting for signers.
+#[server(endpoint = "requests/cancel")]
+pub async fn cancel_request(
+    id: i64,
+    reason: String,
+    notify: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::cancel(&state, &user, id, &reason, notify.is_some()).await
+        }
+        .await,
+    )
+}
+
+/// Deletes a finished and archived request at Signhost.
+#[server(endpoint = "requests/purge")]
+pub async fn purge_request(id: i64) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::purge_at_signhost(&state, &user, id).await
+        }
+        .await,
+    )
+}

@@ -4,6 +4,7 @@ mod email;
 pub mod preflight;
 pub mod request;
 mod staff;
+pub mod tracking;
 
 pub use email::Email;
 pub use staff::{check_password, CurrentUser, DisplayName, Role, StaffMember, MIN_PASSWORD_LEN};

@@ -65,6 +65,16 @@ pub enum RequestStatus {
     Failed,
     /// Sent; waiting for the signers.
     Waiting,
+    /// Everyone signed (Signhost 30).
+    Signed,
+    /// A signer declined (40).
+    Rejected,
+    /// Nobody finished in time (50).
+    Expired,
+    /// Cancelled by staff (60).
+    Cancelled,
+    /// Signhost could not complete it (70).
+    Broken,
 }
 
 impl RequestStatus {
@@ -74,16 +84,55 @@ impl RequestStatus {
             RequestStatus::Starting => "starting",
             RequestStatus::Failed => "failed",
             RequestStatus::Waiting => "waiting",
+            RequestStatus::Signed => "signed",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Expired => "expired",
+            RequestStatus::Cancelled => "cancelled",
+            RequestStatus::Broken => "broken",
         }
     }
 
+    pub const ALL: [RequestStatus; 9] = [
+        RequestStatus::Draft,
+        RequestStatus::Starting,
+        RequestStatus::Failed,
+        RequestStatus::Waiting,
+        RequestStatus::Signed,
+        RequestStatus::Rejected,
+        RequestStatus::Expired,
+        RequestStatus::Cancelled,
+        RequestStatus::Broken,
+    ];
+
     pub fn parse(s: &str) -> RequestStatus {
-        match s {
-            "starting" => RequestStatus::Starting,
-            "failed" => RequestStatus::Failed,
-            "waiting" => RequestStatus::Waiting,
-            _ => RequestStatus::Draft,
+        RequestStatus::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .unwrap_or(RequestStatus::Draft)
+    }
+
+    /// The portal status for a Signhost transaction status code.
+    pub fn from_signhost(code: i64) -> RequestStatus {
+        match code {
+            30 => RequestStatus::Signed,
+            40 => RequestStatus::Rejected,
+            50 => RequestStatus::Expired,
+            60 => RequestStatus::Cancelled,
+            70 => RequestStatus::Broken,
+            _ => RequestStatus::Waiting,
         }
+    }
+
+    /// Whether Signhost is done with it (nothing changes any more).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            RequestStatus::Signed
+                | RequestStatus::Rejected
+                | RequestStatus::Expired
+                | RequestStatus::Cancelled
+                | RequestStatus::Broken
+        )
     }
 
     pub fn label(self) -> &'static str {
@@ -92,6 +141,11 @@ impl RequestStatus {
             RequestStatus::Starting => "Sending",
             RequestStatus::Failed => "Not sent",
             RequestStatus::Waiting => "Waiting for signers",
+            RequestStatus::Signed => "Signed",
+            RequestStatus::Rejected => "Rejected",
+            RequestStatus::Expired => "Expired",
+            RequestStatus::Cancelled => "Cancelled",
+            RequestStatus::Broken => "Failed at Signhost",
         }
     }
 
@@ -102,6 +156,9 @@ impl RequestStatus {
             RequestStatus::Starting => "badge badge-info",
             RequestStatus::Failed => "badge badge-error",
             RequestStatus::Waiting => "badge badge-warn",
+            RequestStatus::Signed => "badge badge-ok",
+            RequestStatus::Rejected | RequestStatus::Broken => "badge badge-error",
+            RequestStatus::Expired | RequestStatus::Cancelled => "badge badge-muted",
         }
     }
 
@@ -427,6 +484,10 @@ pub struct RequestView {
     pub progress: Option<StartProgress>,
     pub links: Vec<SignerLink>,
     pub max_upload_bytes: u64,
+    /// Once sent: what Signhost reported and what the portal archived.
+    pub tracking: Option<super::tracking::Tracking>,
+    /// Whether this user may cancel it or delete it at Signhost.
+    pub can_manage: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -441,6 +502,9 @@ pub struct RequestSummary {
     pub status: RequestStatus,
     pub owner_name: String,
     pub signers: usize,
+    pub signed: i64,
+    pub archived: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 

@@ -10,4 +10,6 @@ pub mod state;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod throttle;
+pub mod tracking;
+pub mod tracking_view;
 pub mod web;

@@ -12,7 +12,7 @@ use crate::model::request::{
 use crate::model::Role;
 use crate::ssr::db::requests::{self, People, RequestRow};
 use crate::ssr::db::users::UserRow;
-use crate::ssr::db::{documents, jobs, signer_links};
+use crate::ssr::db::{audit, documents, jobs, signer_links, tracking};
 use crate::ssr::state::AppState;
 use crate::ssr::web::internal;
 
@@ -79,14 +79,27 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
             path: format!("/s/{}", l.token),
         })
         .collect();
+    let status = row.status();
+    let signers = signers_of(&row);
+    let tracking = if status == RequestStatus::Waiting || status.is_final() {
+        Some(
+            crate::ssr::tracking_view::load(&state.db, id, status, &signers, Utc::now())
+                .await
+                .map_err(internal)?,
+        )
+    } else {
+        None
+    };
     Ok(RequestView {
         id,
+        tracking,
+        can_manage: may_change(&row, user),
         owner_name: row.owner_name.clone(),
         can_edit: may_change(&row, user) && row.status().is_editable(),
         status: row.status(),
         failure: row.failure.clone(),
         settings: row.settings(),
-        signers: signers_of(&row),
+        signers,
         receivers: receivers_of(&row),
         documents: docs.iter().map(|d| d.to_view()).collect(),
         progress,
@@ -109,6 +122,9 @@ pub async fn list(state: &AppState) -> Result<Vec<RequestSummary>, AppError> {
             status: r.status(),
             owner_name: r.owner_name.clone(),
             signers: signers_of(r).len(),
+            signed: 0,
+            archived: false,
+            created_at: r.created_at,
             updated_at: r.updated_at,
         })
         .collect())
@@ -259,6 +275,16 @@ pub async fn start(
     jobs::enqueue(&state.db, START_JOB, id, "create", now)
         .await
         .map_err(internal)?;
+    audit::record(
+        &state.db,
+        id,
+        Some(user.id),
+        "sent",
+        "asked to send to Signhost",
+        now,
+    )
+    .await
+    .map_err(internal)?;
     tracing::info!(request_id = id, user_id = user.id, "request start asked");
     state.wake_workers();
     Ok(())
@@ -330,4 +356,99 @@ pub async fn change_document(
 /// True when the request is started (or being started) at Signhost.
 pub fn is_sent(status: RequestStatus) -> bool {
     !status.is_editable()
+}
+
+fn signhost_of(state: &AppState) -> Result<std::sync::Arc<signhost::Client>, AppError> {
+    state
+        .signhost
+        .clone()
+        .ok_or_else(|| internal("no Signhost client configured"))
+}
+
+/// Cancels a request that is waiting for signers (its owner or an admin).
+pub async fn cancel(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    reason: &str,
+    notify: bool,
+) -> Result<(), AppError> {
+    let row = find(state, id).await?;
+    if !may_change(&row, user) {
+        return Err(AppError::Forbidden);
+    }
+    if row.status() != RequestStatus::Waiting {
+        return Err(AppError::Conflict(
+            "Only a request that is waiting for signers can be cancelled.".into(),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > 500 {
+        return Err(AppError::field(
+            "reason",
+            "Give a reason (at most 500 characters); signers may see it.",
+        ));
+    }
+    let tid = row
+        .signhost_id
+        .clone()
+        .ok_or_else(|| internal("sent request without a Signhost id"))?;
+    let options = signhost::model::DeleteTransaction {
+        send_notifications: notify,
+        reason: Some(reason.to_string()),
+    };
+    let now = Utc::now();
+    let tx = signhost_of(state)?
+        .delete_transaction(&tid, Some(&options))
+        .await
+        .map_err(|e| AppError::Upstream(e.message()))?;
+    let detail = format!(
+        "{reason}{}",
+        if notify { " (signers notified)" } else { "" }
+    );
+    audit::record(&state.db, id, Some(user.id), "cancelled", &detail, now)
+        .await
+        .map_err(internal)?;
+    crate::ssr::tracking::apply(&state.db, id, &tx, now)
+        .await
+        .map_err(internal)?;
+    tracing::info!(request_id = id, user_id = user.id, "request cancelled");
+    Ok(())
+}
+
+/// Removes a finished, archived request from Signhost (the portal keeps its archive).
+pub async fn purge_at_signhost(state: &AppState, user: &UserRow, id: i64) -> Result<(), AppError> {
+    let row = find(state, id).await?;
+    if !may_change(&row, user) {
+        return Err(AppError::Forbidden);
+    }
+    let archived = tracking::find(&state.db, id)
+        .await
+        .map_err(internal)?
+        .is_some_and(|t| t.archived_at.is_some());
+    if !row.status().is_final() || !archived {
+        return Err(AppError::Conflict(
+            "A request can be deleted at Signhost only when it is finished and archived here."
+                .into(),
+        ));
+    }
+    let tid = row
+        .signhost_id
+        .clone()
+        .ok_or_else(|| internal("sent request without a Signhost id"))?;
+    match signhost_of(state)?.delete_transaction(&tid, None).await {
+        Ok(_) | Err(signhost::Error::Gone { .. }) => {}
+        Err(e) => return Err(AppError::Upstream(e.message())),
+    }
+    audit::record(
+        &state.db,
+        id,
+        Some(user.id),
+        "deleted at Signhost",
+        "the portal keeps its archive",
+        Utc::now(),
+    )
+    .await
+    .map_err(internal)?;
+    Ok(())
 }

@@ -18,6 +18,9 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Wakes the background workers when new work was recorded.
     pub work: Arc<Notify>,
+    /// Signhost, for the few things done while a person waits (cancel, a
+    /// fresh look for the landing page).
+    pub signhost: Option<Arc<signhost::Client>>,
 }
 
 impl AppState {
@@ -27,6 +30,7 @@ impl AppState {
             throttle: ThrottleRules::default(),
             max_upload_bytes: SIGNHOST_MAX_FILE_BYTES,
             work: Arc::new(Notify::new()),
+            signhost: None,
         }
     }
 

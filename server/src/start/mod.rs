@@ -10,8 +10,9 @@ use std::time::Duration;
 use app::model::request::RequestStatus;
 use app::ssr::db::requests::RequestRow;
 use app::ssr::db::signer_links::LinkRow;
-use app::ssr::db::{documents, jobs, requests, signer_links, Db};
+use app::ssr::db::{documents, jobs, requests, signer_links, tracking, Db};
 use app::ssr::requests::{receivers_of, signers_of, START_JOB};
+use app::ssr::tracking::ARCHIVE_JOB;
 use bytes::Bytes;
 use chrono::Utc;
 use signhost::model::TransactionStatus;
@@ -24,21 +25,25 @@ const MAX_BACKOFF_SECS: u64 = 300;
 
 pub struct Worker {
     pub db: Db,
-    pub signhost: signhost::Client,
+    pub signhost: Arc<signhost::Client>,
     pub postback_url: String,
     pub return_url: String,
     /// Unique per running instance.
     pub id: String,
+    /// How often a request waiting for signers is checked at Signhost.
+    pub check_every: Duration,
+    /// Wakes the loop when there is more to do.
+    pub wake: Arc<Notify>,
 }
 
 /// How a step ended.
-enum Outcome {
+pub(crate) enum Outcome {
     Next(&'static str),
     Done,
 }
 
 /// Why a step did not finish.
-enum StepError {
+pub(crate) enum StepError {
     /// Worth trying again later (Signhost 5xx or unreachable, database).
     Retry(String),
     /// Signhost refused; staff must change something.
@@ -70,23 +75,33 @@ impl Worker {
     ) -> Self {
         Worker {
             db,
-            signhost,
+            signhost: Arc::new(signhost),
             postback_url,
             return_url,
             id: uuid::Uuid::new_v4().to_string(),
+            check_every: Duration::from_secs(300),
+            wake: Arc::new(Notify::new()),
         }
     }
 
-    /// Runs jobs until the process ends; `wake` cuts the wait short.
-    pub fn spawn(self, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+    /// Does one round of every duty; true when something was done.
+    pub async fn tick(&self) -> sqlx::Result<bool> {
+        let job = self.run_next().await?;
+        let postback = self.process_postback().await?;
+        let checked = self.reconcile_due().await? > 0;
+        Ok(job || postback || checked)
+    }
+
+    /// Works until the process ends; `wake` cuts the wait short.
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                match self.run_next().await {
+                match self.tick().await {
                     Ok(true) => continue,
                     Ok(false) => {}
-                    Err(e) => tracing::warn!(error = %e, "job worker could not claim work"),
+                    Err(e) => tracing::warn!(error = %e, "worker could not reach the database"),
                 }
-                let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+                let _ = tokio::time::timeout(Duration::from_secs(1), self.wake.notified()).await;
             }
         })
     }
@@ -98,11 +113,16 @@ impl Worker {
         let Some(job) = jobs::claim(&self.db, &self.id, now, until).await? else {
             return Ok(false);
         };
-        let outcome = if job.kind == START_JOB {
-            self.step(job.request_id, &job.step).await
-        } else {
-            Err(StepError::Refused(format!("unknown job kind {}", job.kind)))
+        let outcome = match job.kind.as_str() {
+            START_JOB => self.step(job.request_id, &job.step).await,
+            ARCHIVE_JOB => match requests::find(&self.db, job.request_id).await {
+                Ok(Some(row)) => self.archive(&row).await,
+                Ok(None) => Ok(Outcome::Done),
+                Err(e) => Err(e.into()),
+            },
+            other => Err(StepError::Refused(format!("unknown job kind {other}"))),
         };
+        let archive = job.kind == ARCHIVE_JOB;
         let now = Utc::now();
         match outcome {
             Ok(Outcome::Next(step)) => {
@@ -110,7 +130,7 @@ impl Worker {
                 jobs::advance(&self.db, job.id, &self.id, step, now).await?;
             }
             Ok(Outcome::Done) => {
-                tracing::info!(request_id = job.request_id, "request started at Signhost");
+                tracing::info!(request_id = job.request_id, kind = %job.kind, "job done");
                 jobs::finish(&self.db, job.id, &self.id, None, now).await?;
             }
             Err(StepError::Retry(error)) => {
@@ -120,6 +140,12 @@ impl Worker {
                 tracing::warn!(request_id = job.request_id, step = %job.step, %error, wait, "start job: will retry");
                 let at = now + chrono::Duration::seconds(wait as i64);
                 jobs::retry_later(&self.db, job.id, &self.id, &error, at, now).await?;
+            }
+            Err(StepError::Refused(message)) if archive => {
+                // Archiving never gives up on its own: try again in an hour.
+                tracing::error!(request_id = job.request_id, %message, "archiving failed");
+                let at = now + chrono::Duration::hours(1);
+                jobs::retry_later(&self.db, job.id, &self.id, &message, at, now).await?;
             }
             Err(StepError::Refused(message)) => {
                 tracing::warn!(request_id = job.request_id, step = %job.step, %message, "Signhost refused the request");
@@ -246,7 +272,10 @@ impl Worker {
         if current.status == Some(TransactionStatus::WaitingForDocument) {
             self.signhost.start(tid).await?;
         }
-        requests::set_status(&self.db, row.id, RequestStatus::Waiting, None, Utc::now()).await?;
+        let now = Utc::now();
+        requests::set_status(&self.db, row.id, RequestStatus::Waiting, None, now).await?;
+        let first_check = now + chrono::Duration::from_std(self.check_every).unwrap_or_default();
+        tracking::schedule_check(&self.db, row.id, first_check, 0).await?;
         Ok(Outcome::Done)
     }
 }

@@ -6,6 +6,7 @@ mod fields;
 mod people;
 mod send;
 mod settings;
+mod tracking;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

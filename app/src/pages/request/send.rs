@@ -117,7 +117,8 @@ pub fn Progress(view: RequestView) -> impl IntoView {
             }
             .into_any()
         }
-        RequestStatus::Waiting => {
+        status if status.is_final() => view! { <super::tracking::TrackingPanel view/> }.into_any(),
+        _ => {
             let direct = view.settings.flow == Flow::Direct;
             let links = view.links.clone();
             view! {
@@ -155,6 +156,7 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                         view! { <p>"Signhost has emailed the signers. You will see their progress here."</p> }.into_any()
                     }}
                 </section>
+                <super::tracking::TrackingPanel view=view.clone()/>
             }
             .into_any()
         }

@@ -4,13 +4,18 @@
 //! from `DATABASE_URL`. SQL is shared where it can be (`$1` placeholders work
 //! on both) and [`on_pool!`] compiles each query once per backend.
 
+pub mod activities;
+pub mod archive;
+pub mod audit;
 pub mod documents;
 pub mod jobs;
+pub mod postbacks;
 pub mod requests;
 pub mod sandbox;
 pub mod sandbox_postbacks;
 pub mod sign_in_failures;
 pub mod signer_links;
+pub mod tracking;
 pub mod users;
 
 use std::str::FromStr;

@@ -1,0 +1,175 @@
+//! A sent request: signer progress, the timeline in words, the archived
+//! files with their SHA-256, the postbacks received, the audit log, and the
+//! actions (cancel; delete at Signhost once archived).
+
+use leptos::prelude::*;
+
+use super::Editing;
+use crate::api::requests::{CancelRequest, PurgeRequest};
+use crate::components::feedback::ActionAlert;
+use crate::model::request::{format_size, RequestStatus, RequestView};
+use crate::model::tracking::Tracking;
+
+#[component]
+pub fn TrackingPanel(view: RequestView) -> impl IntoView {
+    let editing = expect_context::<Editing>();
+    let t: Tracking = view.tracking.clone().unwrap_or_default();
+    let id = view.id;
+    let total = view.signers.len();
+    let signed = t.signers.iter().filter(|s| s.status == "signed").count();
+    let status = view.status;
+    let summary = match status {
+        RequestStatus::Waiting => format!("{signed} of {total} signed"),
+        RequestStatus::Signed if t.archived => "Signed and archived".to_string(),
+        RequestStatus::Signed => "Signed; archiving the documents…".to_string(),
+        other => other.label().to_string(),
+    };
+    view! {
+        <section class="card" aria-labelledby="tracking-title">
+            <div class="card-head">
+                <h2 id="tracking-title">"Progress"</h2>
+                <span class=status.badge()>{summary}</span>
+            </div>
+            {t.quiet_warning.clone().map(|w| view! { <p class="alert alert-warn" role="status">{w}</p> })}
+            <ul class="signer-progress">
+                {view.signers.iter().enumerate().map(|(i, s)| {
+                    let state = t.signers.get(i).cloned().unwrap_or_default();
+                    let (class, label) = match state.status.as_str() {
+                        "signed" => ("badge badge-ok", "Signed"),
+                        "rejected" => ("badge badge-error", "Rejected"),
+                        _ => ("badge badge-warn", "Waiting"),
+                    };
+                    let who = editing.signer_label(&s.key);
+                    view! {
+                        <li>
+                            <strong>{who}</strong>" "<span class="muted small">{s.email.clone()}</span>" "
+                            <span class=class>{label}</span>
+                            {state.reason.clone().map(|r| view! { <span class="small">" “"{r}"”"</span> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <Files id files=t.files.clone() archived=t.archived/>
+            <h3>"Timeline"</h3>
+            {if t.timeline.is_empty() {
+                view! { <p class="muted">"Nothing has happened yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="timeline">
+                        {t.timeline.iter().map(|e| view! {
+                            <li><time class="muted small">{short_time(&e.at)}</time>" "<strong>{e.who.clone()}</strong>" "{e.what.clone()}</li>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            <details class="more">
+                <summary>{format!("Postbacks received ({})", t.postbacks.len())}</summary>
+                <ul class="plain-list">
+                    {t.postbacks.iter().map(|p| view! {
+                        <li>
+                            {p.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
+                            " · status "{p.status.map(|s| s.to_string()).unwrap_or_else(|| "?".into())}
+                            " · "{p.state.clone()}
+                            {p.reason.clone().map(|r| format!(" ({r})"))}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </details>
+            <details class="more">
+                <summary>{format!("Audit log ({})", t.audit.len())}</summary>
+                <ul class="plain-list">
+                    {t.audit.iter().map(|a| view! {
+                        <li>{a.at.format("%Y-%m-%d %H:%M UTC").to_string()}" · "{a.who.clone()}" · "{a.action.clone()}
+                            {(!a.detail.is_empty()).then(|| format!(": {}", a.detail))}</li>
+                    }).collect_view()}
+                </ul>
+            </details>
+            {view.can_manage.then(|| view! { <Actions id status archived=t.archived/> })}
+        </section>
+    }
+}
+
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&chrono::Utc)
+                .format("%Y-%m-%d %H:%M UTC")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+#[component]
+fn Files(
+    id: i64,
+    files: Vec<crate::model::tracking::ArchivedFile>,
+    archived: bool,
+) -> impl IntoView {
+    if files.is_empty() {
+        return ().into_any();
+    }
+    view! {
+        <h3>"Signed documents and receipt"</h3>
+        <ul class="files">
+            {files.into_iter().map(|f| {
+                let kind = if f.kind == "receipt" { "Receipt" } else { "Signed" };
+                view! {
+                    <li>
+                        <a href=format!("/requests/{id}/archive/{}", f.id)>{f.name.clone()}</a>
+                        " "<span class="badge">{kind}</span>" "<span class="muted small">{format_size(f.size)}</span>
+                        <div class="hash small">"SHA-256 "<code>{f.sha256.clone()}</code></div>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+        {archived.then(|| view! {
+            <p><a class="button" href=format!("/requests/{id}/evidence.zip")>"Download the evidence bundle (zip)"</a></p>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
+    let cancel = ServerAction::<CancelRequest>::new();
+    let purge = ServerAction::<PurgeRequest>::new();
+    let editing = expect_context::<Editing>();
+    Effect::new(move |_| {
+        if matches!(cancel.value().get(), Some(Ok(())))
+            || matches!(purge.value().get(), Some(Ok(())))
+        {
+            editing.reload.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <ActionAlert value=cancel.value()/>
+        <ActionAlert value=purge.value() success="Deleted at Signhost. The portal keeps the archive."/>
+        {(status == RequestStatus::Waiting).then(|| view! {
+            <details class="confirm-inline">
+                <summary class="button button-danger">"Cancel this request…"</summary>
+                <ActionForm action=cancel attr:class="form">
+                    <input type="hidden" name="id" value=id/>
+                    <div class="field">
+                        <label for="cancel-reason">"Reason (signers may see it)"</label>
+                        <input id="cancel-reason" name="reason" required maxlength="500"/>
+                    </div>
+                    <label class="choice" for="cancel-notify">
+                        <input type="checkbox" id="cancel-notify" name="notify" value="on"/>
+                        "Email the signers that it was cancelled"
+                    </label>
+                    <button type="submit" class="button button-danger">"Yes, cancel the request"</button>
+                </ActionForm>
+            </details>
+        })}
+        {(status.is_final() && archived).then(|| view! {
+            <details class="confirm-inline">
+                <summary class="button button-quiet">"Delete at Signhost…"</summary>
+                <p>"Signhost deletes its copy. The portal keeps the signed documents, receipt and history."</p>
+                <ActionForm action=purge>
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button button-danger">"Yes, delete at Signhost"</button>
+                </ActionForm>
+            </details>
+        })}
+    }
+}

@@ -1,0 +1,104 @@
+//! What the portal knows of a sent request at Signhost: status, signers,
+//! when it was last checked. The status only moves forward.
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, Db};
+use crate::model::request::RequestStatus;
+
+/// Signhost's state of a transaction, as the portal records it.
+pub struct Observed<'a> {
+    pub status: RequestStatus,
+    pub signhost_status: i64,
+    pub signers_signed: i64,
+    pub signer_states_json: &'a str,
+}
+
+/// Records what Signhost said. A request still waiting takes any status; a
+/// finished one keeps its end status (late or out-of-order news never moves
+/// it back). False when nothing was changed.
+pub async fn observe(
+    db: &Db,
+    id: i64,
+    seen: &Observed<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE requests SET status = $1, signhost_status = $2, signers_signed = $3, \
+               signer_states = $4, updated_at = $5 \
+               WHERE id = $6 AND (status = 'waiting' OR status = $1)";
+    let n = on_pool!(db, pool => sqlx::query(sql)
+        .bind(seen.status.as_str()).bind(seen.signhost_status).bind(seen.signers_signed)
+        .bind(seen.signer_states_json).bind(now).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// The request a Signhost transaction belongs to.
+pub async fn request_of(db: &Db, signhost_id: &str) -> sqlx::Result<Option<i64>> {
+    let sql = "SELECT id FROM requests WHERE signhost_id = $1";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(signhost_id).fetch_optional(pool).await)
+}
+
+pub async fn postback_seen(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET last_postback_at = $1 WHERE id = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
+}
+
+/// Requests waiting at Signhost whose next check is due (the reconciliation).
+pub async fn due_checks(
+    db: &Db,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
+    let sql = "SELECT id, signhost_id, check_failures FROM requests WHERE status = 'waiting' \
+               AND signhost_id IS NOT NULL AND (next_check_at IS NULL OR next_check_at <= $1) \
+               ORDER BY next_check_at, id LIMIT $2";
+    on_pool!(db, pool => sqlx::query_as(sql).bind(now).bind(limit).fetch_all(pool).await)
+}
+
+/// Takes a due check for `until` (so that two instances do not both check); false if taken.
+pub async fn claim_check(
+    db: &Db,
+    id: i64,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE requests SET next_check_at = $1 WHERE id = $2 \
+               AND (next_check_at IS NULL OR next_check_at <= $3)";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(until).bind(id).bind(now)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+pub async fn schedule_check(
+    db: &Db,
+    id: i64,
+    at: DateTime<Utc>,
+    failures: i64,
+) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET next_check_at = $1, check_failures = $2 WHERE id = $3";
+    on_pool!(db, pool => sqlx::query(sql).bind(at).bind(failures).bind(id).execute(pool).await.map(|_| ()))
+}
+
+pub async fn mark_archived(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET archived_at = $1, updated_at = $1 WHERE id = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
+}
+
+/// Details the request page and the landing page need.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TrackingRow {
+    pub signhost_status: Option<i64>,
+    pub signers_signed: i64,
+    pub signer_states: String,
+    pub last_postback_at: Option<DateTime<Utc>>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub started_at: Option<DateTime<Utc>>,
+}
+
+pub async fn find(db: &Db, id: i64) -> sqlx::Result<Option<TrackingRow>> {
+    let sql =
+        "SELECT signhost_status, signers_signed, signer_states, last_postback_at, archived_at, \
+               started_at FROM requests WHERE id = $1";
+    on_pool!(db, pool => sqlx::query_as::<_, TrackingRow>(sql).bind(id).fetch_optional(pool).await)
+}

@@ -1,0 +1,98 @@
+//! The tracking part of the request page, read from the database.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::request::{RequestStatus, Signer};
+use crate::model::tracking::{
+    activity_words, ArchivedFile, AuditEntry, PostbackEntry, SignerState, TimelineEntry, Tracking,
+};
+use crate::ssr::db::{activities, archive, audit, postbacks, tracking, Db};
+
+/// How long a waiting request may go without any postback before staff are warned.
+pub const QUIET_AFTER_HOURS: i64 = 24;
+
+pub async fn load(
+    db: &Db,
+    request_id: i64,
+    status: RequestStatus,
+    signers: &[Signer],
+    now: DateTime<Utc>,
+) -> sqlx::Result<Tracking> {
+    let row = tracking::find(db, request_id).await?;
+    let states: Vec<SignerState> = row
+        .as_ref()
+        .and_then(|r| serde_json::from_str(&r.signer_states).ok())
+        .unwrap_or_default();
+    let name_of = |signer_id: &str| {
+        let n: usize = signer_id.trim_start_matches("Signer").parse().unwrap_or(0);
+        signers
+            .get(n.wrapping_sub(1))
+            .map(|s| {
+                if s.name.trim().is_empty() {
+                    s.email.clone()
+                } else {
+                    s.name.clone()
+                }
+            })
+            .unwrap_or_else(|| signer_id.to_string())
+    };
+    let timeline = activities::list(db, request_id)
+        .await?
+        .into_iter()
+        .map(|a| TimelineEntry {
+            at: a.happened_at.clone(),
+            who: name_of(&a.signer_id),
+            what: activity_words(a.code, a.info.as_deref()),
+        })
+        .collect();
+    let postbacks = postbacks::for_request(db, request_id)
+        .await?
+        .into_iter()
+        .map(|p| PostbackEntry {
+            id: p.id,
+            received_at: p.received_at,
+            status: p.status,
+            state: p.state,
+            reason: p.reason,
+        })
+        .collect();
+    let files = archive::list(db, request_id)
+        .await?
+        .into_iter()
+        .map(|f| ArchivedFile {
+            id: f.id,
+            kind: f.kind,
+            name: f.name,
+            size: f.size,
+            sha256: f.sha256,
+        })
+        .collect();
+    let audit = audit::list(db, request_id)
+        .await?
+        .into_iter()
+        .map(|a| AuditEntry {
+            at: a.created_at,
+            who: a.who.unwrap_or_else(|| "The portal".into()),
+            action: a.action,
+            detail: a.detail,
+        })
+        .collect();
+    let quiet_warning = row.as_ref().and_then(|r| {
+        let since = r.last_postback_at.or(r.started_at)?;
+        (status == RequestStatus::Waiting && now - since > Duration::hours(QUIET_AFTER_HOURS)).then(|| {
+            format!(
+                "No news from Signhost for more than {QUIET_AFTER_HOURS} hours. The portal keeps checking; \
+                 if this lasts, check the postback address in Signhost's portal."
+            )
+        })
+    });
+    Ok(Tracking {
+        signers: states,
+        timeline,
+        postbacks,
+        files,
+        audit,
+        archived: row.as_ref().is_some_and(|r| r.archived_at.is_some()),
+        quiet_warning,
+    })
+}

@@ -1,0 +1,181 @@
+//! `GET /return`: where Signhost sends a signer's browser after signing or
+//! rejecting. It says what happened only once the portal's own state (or a
+//! fresh look at Signhost) confirms it, never from `sh_signerstatus`, shows
+//! nothing of other signers or documents, and is rate-limited.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::model::tracking::SignerState;
+use app::ssr::db::{requests, tracking};
+use app::ssr::state::AppState;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Deserialize;
+
+use crate::panic::{escape, page};
+
+#[derive(Clone)]
+pub struct Landing {
+    pub state: AppState,
+    pub limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+}
+
+impl Landing {
+    pub fn new(state: AppState) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(30).expect("non-zero"));
+        Landing {
+            state,
+            limiter: Arc::new(RateLimiter::keyed(quota)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Params {
+    sh_transactionid: Option<String>,
+    sh_signerid: Option<String>,
+}
+
+fn plausible(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The texts of the page in the signer's language (Dutch or English).
+struct Words {
+    lang: &'static str,
+    signed: (&'static str, &'static str),
+    rejected: (&'static str, &'static str),
+    waiting: (&'static str, &'static str),
+    neutral: (&'static str, &'static str),
+    close: &'static str,
+}
+
+const ENGLISH: Words = Words {
+    lang: "en",
+    signed: ("Thank you for signing", "Your signature is confirmed. You will receive the signed documents by email when everyone has signed."),
+    rejected: ("You declined to sign", "Your answer is confirmed and has been passed on to the sender."),
+    waiting: ("We are confirming your signature…", "Signhost is still processing. This page updates itself in a few seconds."),
+    neutral: ("Thank you", "There is nothing to show here. If you were signing a document, the sender will let you know the outcome."),
+    close: "You can close this window.",
+};
+
+const DUTCH: Words = Words {
+    lang: "nl",
+    signed: ("Bedankt voor uw handtekening", "Uw handtekening is bevestigd. U ontvangt de ondertekende documenten per e-mail zodra iedereen heeft getekend."),
+    rejected: ("U heeft afgezien van ondertekenen", "Uw antwoord is bevestigd en doorgegeven aan de afzender."),
+    waiting: ("We bevestigen uw handtekening…", "Signhost is nog bezig. Deze pagina ververst zichzelf over enkele seconden."),
+    neutral: ("Bedankt", "Hier valt niets te tonen. Als u een document ondertekende, laat de afzender u de uitkomst weten."),
+    close: "U kunt dit venster sluiten.",
+};
+
+fn render(words: &Words, (title, text): (&str, &str), refresh: bool) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p>{}</p><p class=\"muted\">{}</p>",
+        escape(title),
+        escape(text),
+        escape(words.close)
+    );
+    let mut html = page(title, &body).replacen(
+        "<html lang=\"en\">",
+        &format!("<html lang=\"{}\">", words.lang),
+        1,
+    );
+    if refresh {
+        html = html.replacen(
+            "<head>",
+            "<head><meta http-equiv=\"refresh\" content=\"3\">",
+            1,
+        );
+    }
+    let mut res = Html(html).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    res
+}
+
+pub async fn page_for(
+    State(landing): State<Landing>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Query(params): Query<Params>,
+) -> Response {
+    if landing.limiter.check_key(&peer.ip()).is_err() {
+        let mut res = render(
+            &ENGLISH,
+            (
+                "Please wait a moment",
+                "Too many requests from your address. Try again in a minute.",
+            ),
+            false,
+        );
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return res;
+    }
+    let neutral = || render(&ENGLISH, ENGLISH.neutral, false);
+    let (Some(tid), Some(signer_id)) = (params.sh_transactionid, params.sh_signerid) else {
+        return neutral();
+    };
+    if !plausible(&tid) || !plausible(&signer_id) {
+        return neutral();
+    }
+    let db = &landing.state.db;
+    let Ok(Some(request_id)) = tracking::request_of(db, &tid).await else {
+        return neutral();
+    };
+    let Ok(Some(row)) = requests::find(db, request_id).await else {
+        return neutral();
+    };
+    let signers = app::ssr::requests::signers_of(&row);
+    let n: usize = signer_id.trim_start_matches("Signer").parse().unwrap_or(0);
+    let Some(signer) = signers.get(n.wrapping_sub(1)) else {
+        return neutral();
+    };
+    let language = if signer.language.is_empty() {
+        row.language.clone()
+    } else {
+        signer.language.clone()
+    };
+    let words = if language.starts_with("nl") {
+        &DUTCH
+    } else {
+        &ENGLISH
+    };
+
+    let mut state = signer_state(db, request_id, &signer_id).await;
+    if state.as_deref() != Some("signed") && state.as_deref() != Some("rejected") {
+        // Not confirmed yet: take a fresh look at Signhost (briefly).
+        if let Some(client) = &landing.state.signhost {
+            if let Ok(Ok(tx)) =
+                tokio::time::timeout(Duration::from_secs(5), client.get_transaction(&tid)).await
+            {
+                let _ = app::ssr::tracking::apply(db, request_id, &tx, Utc::now()).await;
+                state = signer_state(db, request_id, &signer_id).await;
+            }
+        }
+    }
+    match state.as_deref() {
+        Some("signed") => render(words, words.signed, false),
+        Some("rejected") => render(words, words.rejected, false),
+        _ => render(words, words.waiting, true),
+    }
+}
+
+async fn signer_state(db: &app::ssr::db::Db, request_id: i64, signer_id: &str) -> Option<String> {
+    let row = tracking::find(db, request_id).await.ok()??;
+    let states: Vec<SignerState> = serde_json::from_str(&row.signer_states).ok()?;
+    states
+        .into_iter()
+        .find(|s| s.id == signer_id)
+        .map(|s| s.status)
+}

@@ -1,0 +1,525 @@
+//! Following a sent request: postback intake (stored, verified, applied
+//! once, quarantined), the landing page, reconciliation, the archive and
+//! its downloads, cancelling, and recovery after a crash.
+
+mod support;
+
+use std::time::Duration;
+
+use app::model::request::RequestStatus;
+use app::ssr::db::{jobs, postbacks, requests, tracking, Db};
+use reqwest::StatusCode;
+use serde_json::json;
+use server::start::Worker;
+use sha2::{Digest, Sha256};
+use signhost::model::Transaction;
+use support::{location, TestApp};
+
+const SECRET: &str = "sandbox-shared-secret";
+
+/// A worker whose transactions post back nowhere: these tests send the
+/// postbacks themselves (or leave them out, to test the reconciliation).
+fn quiet_worker(app: &TestApp) -> Worker {
+    let client = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    let mut w = Worker::new(
+        app.db.clone(),
+        client,
+        "http://127.0.0.1:9/nowhere".into(),
+        app.url("/return"),
+    );
+    w.check_every = Duration::from_secs(3600);
+    w
+}
+
+async fn until_idle(w: &Worker) {
+    for _ in 0..200 {
+        if !w.tick().await.unwrap() {
+            return;
+        }
+    }
+    panic!("the worker did not settle");
+}
+
+/// A started direct-flow request: (request id, Signhost transaction id).
+async fn sent(app: &TestApp, client: &reqwest::Client, w: &Worker) -> (i64, String) {
+    let id = app.ready_draft(client).await;
+    let res = app
+        .call(client, "requests/start", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    until_idle(w).await;
+    let row = requests::find(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(row.status(), RequestStatus::Waiting);
+    (id, row.signhost_id.unwrap())
+}
+
+async fn fetch(app: &TestApp, tid: &str) -> Transaction {
+    let sh = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    sh.get_transaction(tid).await.unwrap()
+}
+
+/// Signs as the n-th signer on the sandbox's signing page; returns where the browser goes next.
+async fn sign_as(app: &TestApp, tx: &Transaction, n: usize, reject: Option<&str>) -> String {
+    let url = tx.signers[n].sign_url.clone().unwrap();
+    let token = url.rsplit('/').next().unwrap().to_string();
+    let browser = app.client();
+    assert_eq!(
+        browser.get(&url).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    let res = match reject {
+        None => browser
+            .post(app.url(&format!("/sandbox/sign/{token}/sign")))
+            .send()
+            .await
+            .unwrap(),
+        Some(reason) => browser
+            .post(app.url(&format!("/sandbox/sign/{token}/reject")))
+            .form(&[("reason", reason)])
+            .send()
+            .await
+            .unwrap(),
+    };
+    location(&res)
+}
+
+/// A postback as Signhost sends it: the transaction plus its checksum.
+fn postback_body(tx: &Transaction, secret: &str) -> (String, String) {
+    let status = tx.status.map(|s| s.code()).unwrap_or_default();
+    let checksum = signhost::checksum::compute(tx.id.as_deref().unwrap(), status, secret);
+    let mut value = serde_json::to_value(tx).unwrap();
+    value["Checksum"] = json!(checksum);
+    (value.to_string(), checksum)
+}
+
+async fn post_postback(app: &TestApp, body: String, checksum: Option<&str>) -> reqwest::Response {
+    let mut req = app
+        .client()
+        .post(app.url("/signhost/postback"))
+        .header("content-type", "application/json")
+        .body(body);
+    if let Some(c) = checksum {
+        req = req.header("Checksum", c);
+    }
+    req.send().await.unwrap()
+}
+
+async fn states(db: &Db) -> Vec<(String, Option<String>)> {
+    let mut rows = postbacks::recent(db, 100).await.unwrap();
+    rows.reverse();
+    rows.into_iter().map(|p| (p.state, p.reason)).collect()
+}
+
+#[tokio::test]
+async fn a_valid_postback_sent_three_times_is_applied_once() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    let tx = fetch(&app, &tid).await;
+    let (body, checksum) = postback_body(&tx, SECRET);
+    for _ in 0..3 {
+        let res = post_postback(&app, body.clone(), Some(&checksum)).await;
+        assert_eq!(res.status(), StatusCode::OK);
+    }
+    until_idle(&w).await;
+    let seen: Vec<String> = states(&app.db).await.into_iter().map(|s| s.0).collect();
+    assert_eq!(seen, ["applied", "duplicate", "duplicate"]);
+    let view = app.request_view(&owner, id).await;
+    let t = &view["tracking"];
+    assert_eq!(t["signers"][0]["status"], json!("signed"));
+    assert_eq!(t["signers"][1]["status"], json!("waiting"));
+    let signed_lines = t["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["what"] == json!("signed"))
+        .count();
+    assert_eq!(signed_lines, 1, "activities are recorded once: {t}");
+    assert_eq!(t["postbacks"].as_array().unwrap().len(), 3);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_unknown_malformed_and_oversized_postbacks_are_quarantined() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let tx = fetch(&app, &tid).await;
+
+    let (body, _) = postback_body(&tx, "not the secret");
+    assert_eq!(
+        post_postback(&app, body, None).await.status(),
+        StatusCode::OK
+    );
+    let mut stranger = tx.clone();
+    stranger.id = Some("00000000-0000-0000-0000-000000000000".into());
+    let (body, checksum) = postback_body(&stranger, SECRET);
+    assert_eq!(
+        post_postback(&app, body, Some(&checksum)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_postback(&app, "{not json".into(), None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post_postback(&app, "[1,2,3]".into(), None).await.status(),
+        StatusCode::OK
+    );
+    let huge = format!(
+        "{{\"Id\":\"{tid}\",\"Pad\":\"{}\"}}",
+        "x".repeat(2 * 1024 * 1024)
+    );
+    assert_eq!(
+        post_postback(&app, huge, None).await.status(),
+        StatusCode::OK
+    );
+    until_idle(&w).await;
+
+    let seen = states(&app.db).await;
+    assert_eq!(seen.len(), 5);
+    assert!(seen.iter().all(|(s, _)| s == "quarantined"), "{seen:?}");
+    let reasons: Vec<String> = seen
+        .into_iter()
+        .map(|(_, r)| r.unwrap_or_default())
+        .collect();
+    assert!(reasons[0].contains("checksum"), "{reasons:?}");
+    assert_eq!(reasons[1], "unknown transaction");
+    assert_eq!(reasons[2], "not a transaction");
+    assert_eq!(reasons[3], "not a transaction");
+    assert!(reasons[4].contains("too large"));
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_status_never_goes_back_when_news_arrives_out_of_order() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let early = fetch(&app, &tid).await;
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    sign_as(&app, &tx, 1, None).await;
+    let done = fetch(&app, &tid).await;
+    let now = chrono::Utc::now();
+    let applied = app::ssr::tracking::apply(&app.db, id, &done, now)
+        .await
+        .unwrap();
+    assert_eq!(applied.status, RequestStatus::Signed);
+    assert!(applied.changed);
+    // The older news (status 10) comes late: nothing moves back.
+    let late = app::ssr::tracking::apply(&app.db, id, &early, now)
+        .await
+        .unwrap();
+    assert_eq!(late.status, RequestStatus::Signed);
+    assert!(!late.changed);
+    assert_eq!(
+        requests::find(&app.db, id).await.unwrap().unwrap().status(),
+        RequestStatus::Signed
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_landing_page_confirms_only_what_signhost_confirms() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (_, tid) = sent(&app, &owner, &w).await;
+    let browser = app.client();
+    let land = |q: String| {
+        let browser = browser.clone();
+        let url = app.url(&format!("/return?{q}"));
+        async move { browser.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    // A forged "signed" before anyone signed.
+    let page = land(format!(
+        "sh_transactionid={tid}&sh_signerid=Signer1&sh_signerstatus=signed"
+    ))
+    .await;
+    assert!(page.contains("We are confirming your signature"), "{page}");
+    assert!(!page.contains("Thank you for signing"));
+    assert!(page.contains("http-equiv=\"refresh\""));
+
+    let tx = fetch(&app, &tid).await;
+    let back = sign_as(&app, &tx, 0, None).await;
+    assert!(back.starts_with(&app.url("/return?")), "{back}");
+    let page = browser
+        .get(&back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Thank you for signing"), "{page}");
+    assert!(
+        !page.contains("bob@example.nl") && !page.contains("Lease.pdf"),
+        "nothing about others"
+    );
+
+    for q in [
+        "",
+        "sh_transactionid=nope&sh_signerid=Signer1",
+        "sh_transactionid=%3Cscript%3E&sh_signerid=x",
+        &format!("sh_transactionid={tid}&sh_signerid=Signer9"),
+    ] {
+        let page = land(q.to_string()).await;
+        assert!(
+            page.contains("There is nothing to show here"),
+            "{q}: {page}"
+        );
+    }
+    let mut limited = false;
+    for _ in 0..40 {
+        let res = browser.get(app.url("/return")).send().await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the landing page is rate-limited");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reconciliation_repairs_a_request_whose_postbacks_were_lost_and_archives_it() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    sign_as(&app, &tx, 1, None).await;
+    until_idle(&w).await;
+    assert_eq!(
+        app.request_view(&owner, id).await["status"],
+        json!("waiting"),
+        "no postback arrived"
+    );
+
+    // The check comes due.
+    tracking::schedule_check(&app.db, id, chrono::Utc::now(), 0)
+        .await
+        .unwrap();
+    until_idle(&w).await;
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("signed"));
+    let t = &view["tracking"];
+    assert_eq!(t["archived"], json!(true));
+    let files = t["files"].as_array().unwrap();
+    assert_eq!(
+        files
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["signed", "receipt"]
+    );
+
+    // Downloads match the recorded hashes, and Signhost's copies.
+    let sh = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    for f in files {
+        let res = app
+            .get(&owner, &format!("/requests/{id}/archive/{}", f["id"]))
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment"));
+        let bytes = res.bytes().await.unwrap();
+        assert_eq!(
+            hex::encode(Sha256::digest(&bytes)),
+            f["sha256"].as_str().unwrap()
+        );
+        assert_eq!(bytes.len() as i64, f["size"].as_i64().unwrap());
+    }
+    let doc_id = view["documents"][0]["id"].as_i64().unwrap();
+    let signed = sh
+        .get_file(&tid, &format!("document-{doc_id}.pdf"))
+        .await
+        .unwrap();
+    assert_eq!(
+        hex::encode(Sha256::digest(&signed)),
+        files[0]["sha256"].as_str().unwrap()
+    );
+
+    let res = app
+        .get(&owner, &format!("/requests/{id}/evidence.zip"))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    let zip = res.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    for wanted in [
+        "signed/Lease (signed).pdf",
+        "Receipt.pdf",
+        "postbacks.json",
+        "audit-log.json",
+        "MANIFEST.sha256",
+    ] {
+        assert!(names.iter().any(|n| n == wanted), "{wanted} in {names:?}");
+    }
+    let mut manifest = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("MANIFEST.sha256").unwrap(),
+        &mut manifest,
+    )
+    .unwrap();
+    assert!(
+        manifest.contains(files[0]["sha256"].as_str().unwrap()),
+        "{manifest}"
+    );
+
+    let anonymous = app.client();
+    let res = app
+        .get(&anonymous, &format!("/requests/{id}/evidence.zip"))
+        .await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = anonymous
+        .get(app.url(&format!("/requests/{id}/archive/{}", files[0]["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn nothing_is_lost_when_the_portal_stops_between_steps() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    drop(w);
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    sign_as(&app, &tx, 1, None).await;
+    // Postback stored while no worker runs (the process "died" after intake).
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    assert_eq!(
+        post_postback(&app, body, Some(&checksum)).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(states(&app.db).await[0].0, "received");
+
+    // A new process: it applies the postback; then it "dies" holding the
+    // archive job, and the next one takes over after the lease.
+    let second = quiet_worker(&app);
+    assert!(second.process_postback().await.unwrap());
+    assert_eq!(
+        requests::find(&app.db, id).await.unwrap().unwrap().status(),
+        RequestStatus::Signed
+    );
+    let job = jobs::latest(&app.db, "archive", id)
+        .await
+        .unwrap()
+        .expect("archive job recorded");
+    assert!(job.done_at.is_none());
+    let now = chrono::Utc::now();
+    assert!(
+        jobs::claim(&app.db, "dead", now, now - chrono::Duration::seconds(1))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(second);
+    let third = quiet_worker(&app);
+    until_idle(&third).await;
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["tracking"]["archived"], json!(true));
+    assert_eq!(view["tracking"]["files"].as_array().unwrap().len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_cancel_a_waiting_request_with_a_reason() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let other = app.signed_in("other@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let ids = id.to_string();
+    let res = app
+        .call(
+            &other,
+            "requests/cancel",
+            &[("id", &ids), ("reason", "Mine now")],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .call(&owner, "requests/cancel", &[("id", &ids), ("reason", " ")])
+        .await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = app
+        .call(
+            &owner,
+            "requests/cancel",
+            &[("id", &ids), ("reason", "Wrong tenant"), ("notify", "on")],
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("cancelled"));
+    let audit = view["tracking"]["audit"].as_array().unwrap();
+    assert!(audit.iter().any(|a| a["action"] == json!("cancelled")
+        && a["detail"].as_str().unwrap().contains("Wrong tenant")));
+    assert_eq!(
+        fetch(&app, &tid).await.status,
+        Some(signhost::model::TransactionStatus::Cancelled)
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_rejection_shows_the_reason_on_the_timeline() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 1, Some("The rent is wrong")).await;
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    post_postback(&app, body, Some(&checksum)).await;
+    until_idle(&w).await;
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("rejected"));
+    let timeline = view["tracking"]["timeline"].as_array().unwrap();
+    assert!(
+        timeline.iter().any(
+            |e| e["who"] == json!("Bob") && e["what"] == json!("rejected: “The rent is wrong”")
+        ),
+        "{timeline:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    app.stop().await;
+}
