@@ -278,3 +278,254 @@ async fn signer_links_keep_their_token_when_the_url_changes() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_list_searches_filters_and_pages_by_keyset() {
+    use app::model::dashboard::{Filter, Sort};
+    use app::ssr::db::dashboard;
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let other = users::insert(
+            &db,
+            &users::NewUser {
+                email: "x@example.nl",
+                display_name: "Xavier",
+                password_hash: "h",
+                role: Role::Staff,
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let start = Utc::now() - Duration::days(10);
+        let mut ids = Vec::new();
+        for i in 0..7 {
+            let who = if i % 2 == 0 { owner } else { other };
+            let id = requests::insert(&db, who, start + Duration::days(i))
+                .await
+                .unwrap();
+            let s = Settings {
+                title: format!("Contract {i}"),
+                reference: format!("REF-{i}"),
+                ..Settings::default()
+            };
+            requests::save_settings(&db, id, &s, start + Duration::days(i))
+                .await
+                .unwrap();
+            let signers =
+                format!(r#"[{{"key":"s1","name":"Signer {i}","email":"person{i}@example.nl"}}]"#);
+            requests::save_people(
+                &db,
+                id,
+                People::Signers,
+                &signers,
+                start + Duration::days(i),
+            )
+            .await
+            .unwrap();
+            ids.push(id);
+        }
+        requests::mark_starting(&db, ids[6], Utc::now())
+            .await
+            .unwrap();
+
+        // Newest change first, three per page, following the cursor to the end.
+        let mut seen = Vec::new();
+        let mut f = Filter::default();
+        loop {
+            let rows = dashboard::list(&db, &f, owner, 4).await.unwrap();
+            let more = rows.len() > 3;
+            let page: Vec<_> = rows.into_iter().take(3).collect();
+            seen.extend(page.iter().map(|r| r.id));
+            if !more {
+                break;
+            }
+            f.after = dashboard::cursor(f.sort, page.last().unwrap());
+        }
+        let newest_first: Vec<i64> = {
+            let mut rest: Vec<i64> = ids[..6].to_vec();
+            rest.reverse();
+            std::iter::once(ids[6]).chain(rest).collect()
+        };
+        assert_eq!(seen, newest_first);
+
+        let find = |f: Filter| {
+            let db = db.clone();
+            async move {
+                dashboard::list(&db, &f, owner, 50)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            find(Filter {
+                q: "person3@EXAMPLE".into(),
+                ..Filter::default()
+            })
+            .await,
+            vec![ids[3]]
+        );
+        assert_eq!(
+            find(Filter {
+                q: "ref-5".into(),
+                ..Filter::default()
+            })
+            .await,
+            vec![ids[5]]
+        );
+        assert_eq!(
+            find(Filter {
+                status: "starting".into(),
+                ..Filter::default()
+            })
+            .await,
+            vec![ids[6]]
+        );
+        assert_eq!(
+            find(Filter {
+                mine: true,
+                ..Filter::default()
+            })
+            .await
+            .len(),
+            4
+        );
+        let day = |d: i64| (start + Duration::days(d)).date_naive().to_string();
+        let ranged = find(Filter {
+            from: day(2),
+            to: day(3),
+            ..Filter::default()
+        })
+        .await;
+        assert_eq!(ranged, vec![ids[3], ids[2]]);
+        let by_title = find(Filter {
+            sort: Sort::Title,
+            ..Filter::default()
+        })
+        .await;
+        assert_eq!(by_title, ids);
+        let second = find(Filter {
+            sort: Sort::Title,
+            after: format!("contract 1~{}", ids[1]),
+            ..Filter::default()
+        })
+        .await;
+        assert_eq!(second, ids[2..].to_vec());
+
+        let counts = dashboard::counts(&db).await.unwrap();
+        assert!(counts.contains(&("draft".to_string(), 6)));
+        assert!(counts.contains(&("starting".to_string(), 1)));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
+    use app::ssr::db::activities::{self, ActivityRow};
+    use app::ssr::db::postbacks::{self, NewPostback};
+    use app::ssr::db::tracking::{self, Observed};
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        requests::set_status(&db, id, RequestStatus::Waiting, None, Utc::now())
+            .await
+            .unwrap();
+        let seen = |status, code| Observed {
+            status,
+            signhost_status: code,
+            signers_signed: 1,
+            signer_states_json: "[]",
+        };
+        assert!(
+            tracking::observe(&db, id, &seen(RequestStatus::Waiting, 10), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            tracking::observe(&db, id, &seen(RequestStatus::Signed, 30), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tracking::observe(&db, id, &seen(RequestStatus::Waiting, 10), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !tracking::observe(&db, id, &seen(RequestStatus::Rejected, 40), Utc::now())
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            requests::find(&db, id).await.unwrap().unwrap().status(),
+            RequestStatus::Signed
+        );
+
+        let a = ActivityRow {
+            activity_id: "a1".into(),
+            signer_id: "Signer1".into(),
+            code: 203,
+            info: None,
+            happened_at: "2026-11-23T10:00:00+00:00".into(),
+        };
+        assert_eq!(
+            activities::merge(&db, id, &[a.clone(), a.clone()])
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            activities::merge(&db, id, std::slice::from_ref(&a))
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(activities::list(&db, id).await.unwrap(), vec![a]);
+
+        let p = NewPostback {
+            headers: "{}",
+            body: "{}",
+            size: 2,
+            transaction_id: Some("t1"),
+            status: Some(30),
+            checksum: Some("c"),
+            state: "received",
+            reason: None,
+        };
+        let first = postbacks::insert(&db, &p, Utc::now()).await.unwrap();
+        let second = postbacks::insert(&db, &p, Utc::now()).await.unwrap();
+        let now = Utc::now();
+        let claimed = postbacks::claim(&db, now, now + Duration::minutes(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(claimed.id, first);
+        assert!(!postbacks::applied_before(&db, &claimed).await.unwrap());
+        postbacks::settle(&db, first, "applied", None, Some(id), now)
+            .await
+            .unwrap();
+        let next = postbacks::claim(&db, now, now + Duration::minutes(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(next.id, second);
+        assert!(
+            postbacks::applied_before(&db, &next).await.unwrap(),
+            "same Id, Status and Checksum"
+        );
+        assert!(
+            postbacks::claim(&db, now, now).await.unwrap().is_none(),
+            "taken"
+        );
+        assert!(postbacks::replay(&db, first, now).await.unwrap());
+        assert_eq!(
+            postbacks::find(&db, first).await.unwrap().unwrap().state,
+            "received"
+        );
+        assert_eq!(postbacks::for_request(&db, id).await.unwrap().len(), 1);
+    })
+    .await;
+}

@@ -49,6 +49,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// Whether this instance runs the background workers (start jobs).
     pub workers: bool,
+    /// Hours a waiting request may go without a postback before staff are warned.
+    pub quiet_hours: i64,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -128,6 +130,19 @@ impl Config {
         };
         let sandbox = on_off("SANDBOX", var("SANDBOX"))?;
         let workers = on_off("WORKERS", var("WORKERS"))?;
+        let quiet_hours = match var("POSTBACK_QUIET_HOURS") {
+            None => 24,
+            Some(raw) => raw
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=720).contains(h))
+                .ok_or_else(|| {
+                    err(
+                        "POSTBACK_QUIET_HOURS",
+                        format!("must be a number of hours from 1 to 720 (got '{raw}')"),
+                    )
+                })?,
+        };
         let max_upload_bytes = match var("MAX_UPLOAD_MB") {
             None => MAX_UPLOAD_BYTES,
             Some(raw) => match raw.parse::<u64>() {
@@ -177,6 +192,7 @@ impl Config {
             signhost,
             max_upload_bytes,
             workers,
+            quiet_hours,
         })
     }
 
@@ -322,6 +338,15 @@ mod tests {
             assert_eq!(e.var, "MAX_UPLOAD_MB");
         }
         assert_eq!(config(&[("WORKERS", "x")]).unwrap_err().var, "WORKERS");
+        assert_eq!(config(&[]).unwrap().quiet_hours, 24);
+        assert_eq!(
+            config(&[("POSTBACK_QUIET_HOURS", "6")])
+                .unwrap()
+                .quiet_hours,
+            6
+        );
+        let e = config(&[("POSTBACK_QUIET_HOURS", "0")]).unwrap_err();
+        assert_eq!(e.var, "POSTBACK_QUIET_HOURS");
     }
 
     #[test]

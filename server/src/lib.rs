@@ -61,6 +61,7 @@ pub async fn build_router(
 ) -> anyhow::Result<Router> {
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
+    state.quiet_hours = config.quiet_hours;
     let worker = start_worker(config, &state);
     state.signhost = Some(worker.signhost.clone());
     if config.workers {

@@ -71,12 +71,12 @@ async fn only_the_owner_or_an_admin_changes_a_draft() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let list: serde_json::Value = app
-        .call(&other, "requests/list", &[])
+        .call_json(&other, "requests/list", json!({"filter": {}}))
         .await
         .json()
         .await
         .unwrap();
-    let copy = list[0]["id"].as_i64().unwrap();
+    let copy = list["rows"][0]["id"].as_i64().unwrap();
     assert_ne!(copy, id);
     let view = app.request_view(&other, copy).await;
     assert_eq!(view["can_edit"], json!(true));

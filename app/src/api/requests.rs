@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
-use crate::model::request::{PlacedField, Receiver, RequestSummary, RequestView, Signer};
+use crate::model::dashboard::{Filter, Page};
+use crate::model::request::{PlacedField, Receiver, RequestView, Signer};
 
 /// Creates an empty draft and opens it.
 #[server(endpoint = "requests/create")]
@@ -29,13 +30,14 @@ pub async fn create_request() -> Result<(), AppError> {
     )
 }
 
-#[server(endpoint = "requests/list")]
-pub async fn list_requests() -> Result<Vec<RequestSummary>, AppError> {
+/// One page of the requests list.
+#[server(endpoint = "requests/list", input = Json)]
+pub async fn list_requests(filter: Filter) -> Result<Page, AppError> {
     use crate::ssr::{auth, requests, web};
     web::finish(
         async move {
-            let (state, _) = auth::require_user().await?;
-            requests::list(&state).await
+            let (state, user) = auth::require_user().await?;
+            requests::list(&state, &user, &filter).await
         }
         .await,
     )

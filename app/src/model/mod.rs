@@ -1,5 +1,6 @@
 //! DTOs and validated newtypes, shared by the server and the browser.
 
+pub mod dashboard;
 mod email;
 pub mod preflight;
 pub mod request;

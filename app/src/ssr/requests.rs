@@ -83,9 +83,16 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
     let signers = signers_of(&row);
     let tracking = if status == RequestStatus::Waiting || status.is_final() {
         Some(
-            crate::ssr::tracking_view::load(&state.db, id, status, &signers, Utc::now())
-                .await
-                .map_err(internal)?,
+            crate::ssr::tracking_view::load(
+                &state.db,
+                id,
+                status,
+                &signers,
+                state.quiet_hours,
+                Utc::now(),
+            )
+            .await
+            .map_err(internal)?,
         )
     } else {
         None
@@ -110,24 +117,63 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
     })
 }
 
-pub async fn list(state: &AppState) -> Result<Vec<RequestSummary>, AppError> {
-    let rows = requests::list(&state.db, 200).await.map_err(internal)?;
-    Ok(rows
-        .iter()
-        .map(|r| RequestSummary {
-            id: r.id,
-            title: r.title.clone(),
-            reference: r.reference.clone(),
-            flow: r.settings().flow,
-            status: r.status(),
-            owner_name: r.owner_name.clone(),
-            signers: signers_of(r).len(),
-            signed: 0,
-            archived: false,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+/// One page of the requests list, with the counts per status.
+pub async fn list(
+    state: &AppState,
+    user: &UserRow,
+    filter: &crate::model::dashboard::Filter,
+) -> Result<crate::model::dashboard::Page, AppError> {
+    use crate::model::dashboard::{Page, PAGE_SIZE};
+    use crate::ssr::db::dashboard;
+    let mut rows = dashboard::list(&state.db, filter, user.id, PAGE_SIZE + 1)
+        .await
+        .map_err(internal)?;
+    let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last()
+            .map(|r| dashboard::cursor(filter.sort, r))
+            .unwrap_or_default()
+    });
+    let counts = dashboard::counts(&state.db).await.map_err(internal)?;
+    let counts = RequestStatus::ALL
+        .into_iter()
+        .map(|s| {
+            (
+                s,
+                counts
+                    .iter()
+                    .find(|(k, _)| k == s.as_str())
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
         })
-        .collect())
+        .collect();
+    let since = Utc::now() - chrono::Duration::hours(state.quiet_hours);
+    let quiet = dashboard::quiet(&state.db, since).await.map_err(internal)?;
+    Ok(Page {
+        rows: rows
+            .into_iter()
+            .map(|r| RequestSummary {
+                id: r.id,
+                title: r.title,
+                reference: r.reference,
+                flow: crate::model::request::Flow::parse(&r.flow),
+                status: RequestStatus::parse(&r.status),
+                owner_name: r.owner_name,
+                signers: serde_json::from_str::<Vec<serde_json::Value>>(&r.signers)
+                    .map(|l| l.len())
+                    .unwrap_or(0),
+                signed: r.signers_signed,
+                archived: r.archived_at.is_some(),
+                created_at: r.created_at,
+                updated_at: r.updated_at,
+            })
+            .collect(),
+        next,
+        counts,
+        quiet,
+        quiet_hours: state.quiet_hours,
+    })
 }
 
 fn too_long(field: &str, value: &str) -> Result<(), AppError> {

@@ -21,6 +21,8 @@ pub struct AppState {
     /// Signhost, for the few things done while a person waits (cancel, a
     /// fresh look for the landing page).
     pub signhost: Option<Arc<signhost::Client>>,
+    /// Hours a waiting request may go without a postback before staff are warned.
+    pub quiet_hours: i64,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             max_upload_bytes: SIGNHOST_MAX_FILE_BYTES,
             work: Arc::new(Notify::new()),
             signhost: None,
+            quiet_hours: 24,
         }
     }
 

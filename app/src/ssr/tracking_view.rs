@@ -8,14 +8,12 @@ use crate::model::tracking::{
 };
 use crate::ssr::db::{activities, archive, audit, postbacks, tracking, Db};
 
-/// How long a waiting request may go without any postback before staff are warned.
-pub const QUIET_AFTER_HOURS: i64 = 24;
-
 pub async fn load(
     db: &Db,
     request_id: i64,
     status: RequestStatus,
     signers: &[Signer],
+    quiet_hours: i64,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Tracking> {
     let row = tracking::find(db, request_id).await?;
@@ -79,9 +77,9 @@ pub async fn load(
         .collect();
     let quiet_warning = row.as_ref().and_then(|r| {
         let since = r.last_postback_at.or(r.started_at)?;
-        (status == RequestStatus::Waiting && now - since > Duration::hours(QUIET_AFTER_HOURS)).then(|| {
+        (status == RequestStatus::Waiting && now - since > Duration::hours(quiet_hours)).then(|| {
             format!(
-                "No news from Signhost for more than {QUIET_AFTER_HOURS} hours. The portal keeps checking; \
+                "No news from Signhost for more than {quiet_hours} hours. The portal keeps checking; \
                  if this lasts, check the postback address in Signhost's portal."
             )
         })

@@ -200,9 +200,11 @@ impl TestApp {
             "{}",
             res.text().await.unwrap()
         );
-        let res = self.call(client, "requests/list", &[]).await;
-        let list: serde_json::Value = res.json().await.unwrap();
-        list[0]["id"]
+        let res = self
+            .call_json(client, "requests/list", serde_json::json!({"filter": {}}))
+            .await;
+        let page: serde_json::Value = res.json().await.unwrap();
+        page["rows"][0]["id"]
             .as_i64()
             .expect("the new draft is listed first")
     }

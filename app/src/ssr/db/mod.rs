@@ -7,6 +7,7 @@
 pub mod activities;
 pub mod archive;
 pub mod audit;
+pub mod dashboard;
 pub mod documents;
 pub mod jobs;
 pub mod postbacks;

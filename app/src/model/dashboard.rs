@@ -1,0 +1,66 @@
+//! The requests list: filters, sorting and pages, shared by the page and the server.
+
+use serde::{Deserialize, Serialize};
+
+use super::request::{RequestStatus, RequestSummary};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sort {
+    /// Last changed first.
+    #[default]
+    Updated,
+    /// Newest first.
+    Created,
+    /// By title, A to Z.
+    Title,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        match s {
+            "created" => Sort::Created,
+            "title" => Sort::Title,
+            _ => Sort::Updated,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Updated => "updated",
+            Sort::Created => "created",
+            Sort::Title => "title",
+        }
+    }
+}
+
+/// What the list is narrowed to. Empty strings mean "any".
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Filter {
+    /// Words in the title, reference, or a signer's name or email.
+    pub q: String,
+    pub status: String,
+    pub flow: String,
+    pub mine: bool,
+    /// Created on or after this day (YYYY-MM-DD).
+    pub from: String,
+    /// Created on or before this day (YYYY-MM-DD).
+    pub to: String,
+    pub sort: Sort,
+    /// Where the previous page ended (opaque).
+    pub after: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page {
+    pub rows: Vec<RequestSummary>,
+    /// The `after` of the next page, when there is one.
+    pub next: Option<String>,
+    /// How many requests there are per status (all of them, not only this page).
+    pub counts: Vec<(RequestStatus, i64)>,
+    /// Requests waiting without news from Signhost for too long.
+    pub quiet: i64,
+    pub quiet_hours: i64,
+}
+
+pub const PAGE_SIZE: i64 = 25;
