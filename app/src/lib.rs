@@ -15,8 +15,8 @@ use leptos_router::{path, SsrMode};
 
 use crate::components::layout::AppLayout;
 use crate::pages::{
-    new_request::NewRequestPage, not_found::NotFound, request::RequestPage, requests::RequestsPage,
-    sign_in::SignInPage, staff::StaffPage,
+    new_request::NewRequestPage, not_found::NotFound, postbacks::PostbacksPage,
+    request::RequestPage, requests::RequestsPage, sign_in::SignInPage, staff::StaffPage,
 };
 
 /// The HTML document around every page.
@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/staff") view=StaffPage ssr=SsrMode::InOrder/>
+                    <Route path=path!("/postbacks") view=PostbacksPage ssr=SsrMode::InOrder/>
                 </ParentRoute>
             </Routes>
         </Router>

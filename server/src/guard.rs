@@ -29,7 +29,9 @@ fn is_public(path: &str) -> bool {
 }
 
 fn is_admin_only(path: &str) -> bool {
-    path == "/staff" || path.starts_with("/staff/")
+    ["/staff", "/postbacks"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")))
 }
 
 pub async fn require_sign_in(
@@ -94,6 +96,7 @@ mod tests {
         assert!(is_admin_only("/staff"));
         assert!(is_admin_only("/staff/12"));
         assert!(!is_admin_only("/staffing"));
+        assert!(is_admin_only("/postbacks"));
         assert!(!is_admin_only("/"));
     }
 }

@@ -523,3 +523,48 @@ async fn a_rejection_shows_the_reason_on_the_timeline() {
     tokio::time::sleep(Duration::from_millis(10)).await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn admins_see_the_postback_inbox_and_replay_a_postback() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let admin = app.signed_in("admin@example.nl", "admin").await;
+    let w = quiet_worker(&app);
+    let (_, tid) = sent(&app, &owner, &w).await;
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    post_postback(&app, body, Some(&checksum)).await;
+    until_idle(&w).await;
+
+    assert_eq!(
+        app.call(&owner, "postbacks/list", &[]).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let inbox: serde_json::Value = app
+        .call(&admin, "postbacks/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox[0]["state"], json!("applied"));
+    assert!(inbox[0]["body"].as_str().unwrap().contains(&tid));
+    let pid = inbox[0]["id"].to_string();
+    assert_eq!(
+        app.call(&owner, "postbacks/replay", &[("id", &pid)])
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(&admin, "postbacks/replay", &[("id", &pid)])
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(states(&app.db).await[0].0, "received");
+    until_idle(&w).await;
+    // Processed again (only earlier postbacks count as duplicates), changing nothing new.
+    assert_eq!(states(&app.db).await[0].0, "applied");
+    let res = app.get(&owner, "/postbacks").await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    app.stop().await;
+}

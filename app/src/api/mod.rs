@@ -2,6 +2,7 @@
 //! Each one checks the session on the server before doing anything.
 
 pub mod auth;
+pub mod postbacks;
 pub mod requests;
 pub mod staff;
 

@@ -24,7 +24,7 @@ pub fn AppLayout() -> impl IntoView {
                             .and_then(Result::ok)
                             .flatten()
                             .filter(|u| u.is_admin())
-                            .map(|_| view! { <A href="/staff">"Staff"</A> })
+                            .map(|_| view! { <A href="/staff">"Staff"</A><A href="/postbacks">"Postbacks"</A> })
                     }}
                 </Transition>
             </nav>

@@ -99,3 +99,19 @@ pub fn activity_words(code: i64, info: Option<&str>) -> String {
         _ => text.to_string(),
     }
 }
+
+/// A postback as the admins' inbox shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub received_at: chrono::DateTime<chrono::Utc>,
+    pub transaction_id: Option<String>,
+    pub status: Option<i64>,
+    pub state: String,
+    pub reason: Option<String>,
+    pub request_id: Option<i64>,
+    pub size: i64,
+    pub headers: String,
+    /// The body as received (cut at 4 kB for display).
+    pub body: String,
+}

@@ -2,6 +2,7 @@
 
 pub mod new_request;
 pub mod not_found;
+pub mod postbacks;
 pub mod request;
 pub mod requests;
 pub mod sign_in;

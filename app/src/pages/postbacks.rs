@@ -1,0 +1,86 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::postbacks::{list_postbacks, ReplayPostback};
+use crate::components::feedback::{ActionAlert, ErrorPanel};
+use crate::model::tracking::InboxEntry;
+
+/// Admin page: every postback Signhost sent, what became of it, and replay.
+#[component]
+pub fn PostbacksPage() -> impl IntoView {
+    let replay = ServerAction::<ReplayPostback>::new();
+    let list = Resource::new(move || replay.version().get(), |_| list_postbacks());
+    view! {
+        <Title text="Postbacks"/>
+        <div class="page-head">
+            <h1>"Postbacks"</h1>
+        </div>
+        <p class="muted">
+            "Every message Signhost sent to this portal, newest first. Quarantined ones were never applied: "
+            "a wrong checksum, an unknown transaction, a body that is not a transaction, or one too large. "
+            "Replaying processes a stored postback again (the portal always checks with Signhost first)."
+        </p>
+        <ActionAlert value=replay.value() success="Queued again; it is processed in a moment."/>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
+                {move || list.get().map(|r| r.map(|rows| view! { <Inbox rows replay/> }))}
+            </ErrorBoundary>
+        </Transition>
+    }
+}
+
+#[component]
+fn Inbox(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty-note">"No postbacks have arrived yet."</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap card">
+            <table class="requests">
+                <thead>
+                    <tr>
+                        <th scope="col">"Received"</th>
+                        <th scope="col">"Transaction"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col">"Request"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.into_iter().map(|p| {
+                        let class = match p.state.as_str() {
+                            "applied" => "badge badge-ok",
+                            "quarantined" => "badge badge-error",
+                            "duplicate" => "badge badge-muted",
+                            _ => "badge badge-info",
+                        };
+                        view! {
+                            <tr>
+                                <td>{p.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                                <td class="small"><code>{p.transaction_id.clone().unwrap_or_else(|| "–".into())}</code></td>
+                                <td>{p.status.map(|s| s.to_string()).unwrap_or_else(|| "–".into())}</td>
+                                <td>
+                                    <span class=class>{p.state.clone()}</span>
+                                    {p.reason.clone().map(|r| view! { <div class="small muted">{r}</div> })}
+                                    <details class="small">
+                                        <summary>{format!("Body ({} bytes) and headers", p.size)}</summary>
+                                        <pre class="raw">{p.headers.clone()}"\n\n"{p.body.clone()}</pre>
+                                    </details>
+                                </td>
+                                <td>{p.request_id.map(|id| view! { <a href=format!("/requests/{id}")>{format!("#{id}")}</a> })}</td>
+                                <td>
+                                    <ActionForm action=replay>
+                                        <input type="hidden" name="id" value=p.id/>
+                                        <button type="submit" class="button button-quiet" aria-label=format!("Replay postback {}", p.id)>"Replay"</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
