@@ -89,3 +89,56 @@ export class RequestEditor {
     await fields.getByRole("button", { name: kind, exact: true }).dragTo(this.page1(), { targetPosition: { x, y } });
   }
 }
+
+export async function signInAsAdmin(page: Page) {
+  const signIn = new SignInPage(page);
+  await signIn.open();
+  await hydrated(page);
+  await signIn.signIn(admin.email, admin.password);
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+}
+
+/**
+ * A request with the two-page PDF, two signers and a signature field each,
+ * sent in the given flow; returns once the portal waits for the signers.
+ */
+export async function sendRequest(page: Page, title: string, flow: "invite" | "direct", pdf: string) {
+  const editor = await RequestEditor.create(page);
+  const details = editor.section("1. Details");
+  await editor.type(details, "Title", title);
+  if (flow === "direct") await details.getByLabel("Direct: the portal gives you the signing links").check();
+  await expect(details.getByText("All changes saved")).toBeVisible();
+  await editor.section("2. Documents").getByLabel("Choose files…").setInputFiles(pdf);
+  await expect(editor.section("2. Documents").getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
+  await editor.addSigner(1, "Ann de Vries", "ann@example.nl");
+  await editor.addSigner(2, "Bob Jansen", "bob@example.nl");
+  if (flow === "invite") {
+    const signers = editor.section("3. Signers");
+    for (const n of [1, 2]) {
+      const card = signers.getByRole("listitem").filter({ has: page.getByRole("heading", { name: `Signer ${n}` }) });
+      await editor.type(card, "Message in the invitation (required for the invite flow)", "Please sign the lease.");
+    }
+    await expect(signers.getByText("All changes saved")).toBeVisible();
+  }
+  await expect(page.locator('canvas[data-page="1"][data-rendered="true"]')).toBeAttached({ timeout: 20_000 });
+  await editor.dragField("Signature", "1. Ann de Vries", 120, 420);
+  await editor.dragField("Signature", "2. Bob Jansen", 380, 420);
+  await expect(editor.section("4. Fields on the pages").getByText("All changes saved")).toBeVisible();
+  const send = editor.section("5. Before you send");
+  await expect(send.getByText("Everything is ready to send.")).toBeVisible();
+  await send.getByRole("button", { name: "Send for signing" }).click();
+  await expect(page.getByRole("heading", { name: "Waiting for signers" })).toBeVisible({ timeout: 30_000 });
+  return page.url();
+}
+
+/** Signs (or rejects) on the sandbox's signing page and returns the landing page. */
+export async function signOnSandbox(signer: Page, reject?: string) {
+  await expect(signer.getByRole("heading", { name: "Please review and sign" })).toBeVisible();
+  if (reject) {
+    await signer.getByLabel("Reason for rejecting").fill(reject);
+    await signer.getByRole("button", { name: "Reject" }).click();
+  } else {
+    await signer.getByRole("button", { name: "Sign", exact: true }).click();
+  }
+  await expect(signer).toHaveURL(/\/return\?/);
+}

@@ -9,6 +9,8 @@ ALTER TABLE requests ADD COLUMN check_failures BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE requests ADD COLUMN archived_at TIMESTAMPTZ;
 CREATE INDEX requests_check ON requests (next_check_at) WHERE status = 'waiting';
 CREATE INDEX requests_updated ON requests (updated_at, id);
+CREATE INDEX requests_status_updated ON requests (status, updated_at, id);
+CREATE INDEX requests_created ON requests (created_at, id);
 
 CREATE TABLE postbacks (
     id BIGSERIAL PRIMARY KEY,
