@@ -9,7 +9,7 @@ const twoPages = path.join(__dirname, "..", "fixtures", "two-pages.pdf");
 async function waitForProgress(page: Page, text: string) {
   await expect(async () => {
     await page.reload();
-    await expect(page.getByRole("region", { name: "Progress" }).getByText(text, { exact: true })).toBeVisible({ timeout: 1000 });
+    await expect(page.getByRole("region", { name: "Progress" }).getByText(text, { exact: true }).first()).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 45_000 });
 }
 

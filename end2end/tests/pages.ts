@@ -106,6 +106,7 @@ export async function sendRequest(page: Page, title: string, flow: "invite" | "d
   const editor = await RequestEditor.create(page);
   const details = editor.section("1. Details");
   await editor.type(details, "Title", title);
+  await details.getByLabel("Language of emails and receipt").selectOption("en-US");
   if (flow === "direct") await details.getByLabel("Direct: the portal gives you the signing links").check();
   await expect(details.getByText("All changes saved")).toBeVisible();
   await editor.section("2. Documents").getByLabel("Choose files…").setInputFiles(pdf);
@@ -140,5 +141,6 @@ export async function signOnSandbox(signer: Page, reject?: string) {
   } else {
     await signer.getByRole("button", { name: "Sign", exact: true }).click();
   }
-  await expect(signer).toHaveURL(/\/return\?/);
+  // The last signature makes the sandbox produce the signed PDFs and the receipt.
+  await expect(signer).toHaveURL(/\/return\?/, { timeout: 30_000 });
 }

@@ -17,7 +17,8 @@ test("signs in, sees the shell, signs out", async ({ page }) => {
   await expect(page.getByTitle(admin.email)).toHaveText("Ada Admin");
 
   await shell.nav().getByRole("link", { name: "Requests" }).click();
-  await expect(page.getByRole("heading", { name: "No signing requests yet" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Requests", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "New request" }).first()).toBeVisible();
   await shell.signOut();
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in/);
