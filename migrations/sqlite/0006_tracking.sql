@@ -11,6 +11,7 @@ CREATE INDEX requests_check ON requests (next_check_at) WHERE status = 'waiting'
 CREATE INDEX requests_updated ON requests (updated_at, id);
 CREATE INDEX requests_status_updated ON requests (status, updated_at, id);
 CREATE INDEX requests_created ON requests (created_at, id);
+CREATE INDEX requests_title ON requests (lower(title), id);
 
 CREATE TABLE postbacks (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

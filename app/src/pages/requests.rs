@@ -84,7 +84,7 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
                     view! {
                         <li>
                             <a href=format!("/?status={}", status.as_str())>{status.label()}</a>
-                            <span class="bar-track"><span class=format!("bar {}", status.badge().replace("badge ", "bar-")) style=format!("width:{width:.1}%")></span></span>
+                            <span class="bar-track"><span class=format!("bar {}", status.badge().trim_start_matches("badge").trim().replace("badge-", "bar-")) style=format!("width:{width:.1}%")></span></span>
                             <span class="bar-count">{*n}</span>
                         </li>
                     }

@@ -6,7 +6,7 @@ use crate::model::request::{RequestStatus, Signer};
 use crate::model::tracking::{
     activity_words, ArchivedFile, AuditEntry, PostbackEntry, SignerState, TimelineEntry, Tracking,
 };
-use crate::ssr::db::{activities, archive, audit, postbacks, tracking, Db};
+use crate::ssr::db::{activities, archive, audit, documents, postbacks, tracking, Db};
 
 pub async fn load(
     db: &Db,
@@ -34,13 +34,28 @@ pub async fn load(
             })
             .unwrap_or_else(|| signer_id.to_string())
     };
+    // Activities name documents by Signhost file id; staff know them by name.
+    let names: Vec<(String, String)> = documents::list(db, request_id)
+        .await?
+        .into_iter()
+        .map(|d| (format!("document-{}.pdf", d.id), d.name))
+        .collect();
     let timeline = activities::list(db, request_id)
         .await?
         .into_iter()
-        .map(|a| TimelineEntry {
-            at: a.happened_at.clone(),
-            who: name_of(&a.signer_id),
-            what: activity_words(a.code, a.info.as_deref()),
+        .map(|a| {
+            let info = a.info.as_deref().map(|i| {
+                names
+                    .iter()
+                    .find(|(id, _)| id == i)
+                    .map(|(_, name)| name.as_str())
+                    .unwrap_or(i)
+            });
+            TimelineEntry {
+                at: a.happened_at.clone(),
+                who: name_of(&a.signer_id),
+                what: activity_words(a.code, info),
+            }
         })
         .collect();
     let postbacks = postbacks::for_request(db, request_id)

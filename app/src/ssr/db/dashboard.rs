@@ -74,7 +74,7 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
     let like = if q.is_empty() {
         String::new()
     } else {
-        format!("%{}%", q.replace('%', "").replace('_', ""))
+        format!("%{}%", q.replace(['%', '_'], ""))
     };
     on_pool!(db, pool => sqlx::query_as::<_, ListRow>(&sql)
         .bind(&like).bind(&f.status).bind(&f.flow).bind(f.mine).bind(user_id)
