@@ -568,3 +568,51 @@ async fn admins_see_the_postback_inbox_and_replay_a_postback() {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_finished_request_is_deleted_at_signhost_only_once_archived() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let ids = id.to_string();
+    let res = app.call(&owner, "requests/purge", &[("id", &ids)]).await;
+    assert_eq!(res.status(), StatusCode::CONFLICT, "still waiting");
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    sign_as(&app, &tx, 1, None).await;
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    post_postback(&app, body, Some(&checksum)).await;
+    until_idle(&w).await;
+    assert_eq!(
+        app.request_view(&owner, id).await["tracking"]["archived"],
+        json!(true)
+    );
+
+    let res = app.call(&owner, "requests/purge", &[("id", &ids)]).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let sh = signhost::Client::new(
+        app.url("/sandbox/api/").parse().unwrap(),
+        "sandbox-app-key",
+        "sandbox-user-token",
+    );
+    assert!(matches!(
+        sh.get_transaction(&tid).await,
+        Err(signhost::Error::Gone { .. })
+    ));
+    // The portal keeps its archive and history.
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("signed"));
+    assert_eq!(view["tracking"]["files"].as_array().unwrap().len(), 2);
+    assert!(view["tracking"]["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["action"] == json!("deleted at Signhost")));
+    app.stop().await;
+}

@@ -390,7 +390,22 @@ pub async fn change_document(
             documents::rename(db, id, document_id, name).await
         }
         DocumentChange::Move { up } => documents::move_by_one(db, id, document_id, up).await,
-        DocumentChange::Remove => documents::remove(db, id, document_id).await,
+        DocumentChange::Remove => {
+            let removed = documents::remove(db, id, document_id).await;
+            if matches!(removed, Ok(true)) {
+                audit::record(
+                    db,
+                    id,
+                    Some(user.id),
+                    "document removed",
+                    &format!("document {document_id}"),
+                    Utc::now(),
+                )
+                .await
+                .map_err(internal)?;
+            }
+            removed
+        }
     }
     .map_err(internal)?;
     if !found {
