@@ -5,7 +5,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{fixture, location, sample_pdf, TestApp};
+use support::{expect_status, fixture, location, sample_pdf, TestApp};
 
 #[tokio::test]
 async fn only_the_owner_or_an_admin_changes_a_draft() {
@@ -297,12 +297,7 @@ async fn start_waits_for_a_clean_preflight_and_happens_once() {
             &[("id", &ids), ("accept_warnings", "on")],
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    expect_status(res, StatusCode::OK).await;
     let view = app.request_view(&owner, id).await;
     assert_eq!(view["status"], json!("starting"));
     assert_eq!(view["can_edit"], json!(false));

@@ -16,7 +16,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use server::start::Worker;
 use signhost::RetryPolicy;
-use support::{location, TestApp};
+use support::{expect_status, location, TestApp};
 
 fn worker(app: &TestApp, api: &str, retry: RetryPolicy) -> Worker {
     let client = signhost::Client::new(
@@ -77,12 +77,7 @@ async fn started(app: &TestApp, client: &reqwest::Client) -> i64 {
     let res = app
         .call(client, "requests/start", &[("id", &id.to_string())])
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    expect_status(res, StatusCode::OK).await;
     id
 }
 
@@ -105,11 +100,7 @@ async fn a_direct_flow_request_is_sent_and_signers_get_their_links() {
         .unwrap()
         .unwrap();
     let tid = row.signhost_id.unwrap();
-    let sh = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    let sh = app.signhost();
     let tx = sh.get_transaction(&tid).await.unwrap();
     assert_eq!(
         tx.status,
@@ -385,12 +376,7 @@ async fn an_invite_flow_request_is_sent_and_signhost_emails_the_signers() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     let res = app.call(&owner, "requests/start", &[("id", &ids)]).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    expect_status(res, StatusCode::OK).await;
     let w = worker(&app, &app.url("/sandbox/api/"), RetryPolicy::default());
     drain(&w, &app.db, id, Duration::from_secs(10)).await;
 
@@ -400,11 +386,7 @@ async fn an_invite_flow_request_is_sent_and_signhost_emails_the_signers() {
         .await
         .unwrap()
         .unwrap();
-    let sh = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    let sh = app.signhost();
     let tx = sh.get_transaction(&row.signhost_id.unwrap()).await.unwrap();
     assert_eq!(tx.sign_request_mode, Some(2), "sequential");
     assert!(tx

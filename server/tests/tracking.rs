@@ -13,18 +13,14 @@ use serde_json::json;
 use server::start::Worker;
 use sha2::{Digest, Sha256};
 use signhost::model::Transaction;
-use support::{location, TestApp};
+use support::{expect_status, location, TestApp};
 
 const SECRET: &str = "sandbox-shared-secret";
 
 /// A worker whose transactions post back nowhere: these tests send the
 /// postbacks themselves (or leave them out, to test the reconciliation).
 fn quiet_worker(app: &TestApp) -> Worker {
-    let client = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    let client = app.signhost();
     let mut w = Worker::new(
         app.db.clone(),
         client,
@@ -58,11 +54,7 @@ async fn sent(app: &TestApp, client: &reqwest::Client, w: &Worker) -> (i64, Stri
 }
 
 async fn fetch(app: &TestApp, tid: &str) -> Transaction {
-    let sh = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    let sh = app.signhost();
     sh.get_transaction(tid).await.unwrap()
 }
 
@@ -334,11 +326,7 @@ async fn reconciliation_repairs_a_request_whose_postbacks_were_lost_and_archives
     );
 
     // Downloads match the recorded hashes, and Signhost's copies.
-    let sh = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    let sh = app.signhost();
     for f in files {
         let res = app
             .get(&owner, &format!("/requests/{id}/archive/{}", f["id"]))
@@ -482,12 +470,7 @@ async fn staff_cancel_a_waiting_request_with_a_reason() {
             &[("id", &ids), ("reason", "Wrong tenant"), ("notify", "on")],
         )
         .await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
+    expect_status(res, StatusCode::OK).await;
     let view = app.request_view(&owner, id).await;
     assert_eq!(view["status"], json!("cancelled"));
     let audit = view["tracking"]["audit"].as_array().unwrap();
@@ -590,17 +573,8 @@ async fn a_finished_request_is_deleted_at_signhost_only_once_archived() {
     );
 
     let res = app.call(&owner, "requests/purge", &[("id", &ids)]).await;
-    assert_eq!(
-        res.status(),
-        StatusCode::OK,
-        "{}",
-        res.text().await.unwrap()
-    );
-    let sh = signhost::Client::new(
-        app.url("/sandbox/api/").parse().unwrap(),
-        "sandbox-app-key",
-        "sandbox-user-token",
-    );
+    expect_status(res, StatusCode::OK).await;
+    let sh = app.signhost();
     assert!(matches!(
         sh.get_transaction(&tid).await,
         Err(signhost::Error::Gone { .. })

@@ -88,6 +88,15 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The portal's own Signhost client, pointed at the built-in sandbox.
+    pub fn signhost(&self) -> signhost::Client {
+        signhost::Client::new(
+            self.url("/sandbox/api/").parse().unwrap(),
+            "sandbox-app-key",
+            "sandbox-user-token",
+        )
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
@@ -194,12 +203,7 @@ impl TestApp {
     /// A new draft of the client's user; returns its id.
     pub async fn new_draft(&self, client: &reqwest::Client) -> i64 {
         let res = self.call(client, "requests/create", &[]).await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        expect_status(res, StatusCode::OK).await;
         let res = self
             .call_json(client, "requests/list", serde_json::json!({"filter": {}}))
             .await;
@@ -270,12 +274,7 @@ impl TestApp {
                 ],
             )
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        expect_status(res, StatusCode::OK).await;
         let signer = |key: &str, email: &str, name: &str| {
             serde_json::json!({"key": key, "email": email, "name": name,
                 "verifications": [{"type": "Scribble"}]})
@@ -290,12 +289,7 @@ impl TestApp {
                 ]}),
             )
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        expect_status(res, StatusCode::OK).await;
         let res = self.upload(client, id, "Lease.pdf", sample_pdf()).await;
         assert_eq!(res.status(), StatusCode::CREATED);
         let doc: serde_json::Value = res.json().await.unwrap();
@@ -311,12 +305,7 @@ impl TestApp {
                     "fields": [field("f1", "s1", 50.0), field("f2", "s2", 300.0)]}),
             )
             .await;
-        assert_eq!(
-            res.status(),
-            StatusCode::OK,
-            "{}",
-            res.text().await.unwrap()
-        );
+        expect_status(res, StatusCode::OK).await;
         id
     }
 }
@@ -331,4 +320,15 @@ pub fn fixture(name: &str) -> Vec<u8> {
 
 pub fn sample_pdf() -> Vec<u8> {
     fixture("sample.pdf")
+}
+
+/// Asserts the status of an answer, showing its body when it differs.
+pub async fn expect_status(res: Response, status: StatusCode) {
+    let got = res.status();
+    if got != status {
+        panic!(
+            "expected {status}, got {got}: {}",
+            res.text().await.unwrap_or_default()
+        );
+    }
 }
