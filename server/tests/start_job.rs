@@ -141,23 +141,38 @@ async fn a_direct_flow_request_is_sent_and_signers_get_their_links() {
 
 /// A Signhost in front of the sandbox that answers 503 to the first `fail` calls.
 async fn flaky_signhost(target: String, fail: usize) -> (String, Arc<AtomicUsize>) {
+    scripted_signhost(target, move |n, _| {
+        (n < fail).then_some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{\"Message\":\"Service unavailable\"}",
+        ))
+    })
+    .await
+}
+
+/// What the scripted Signhost answers instead of the sandbox, given the
+/// number of the call (from 0) and the request.
+type Script = Arc<dyn Fn(usize, &Request) -> Option<(StatusCode, &'static str)> + Send + Sync>;
+
+/// A Signhost in front of the sandbox that answers some calls itself.
+async fn scripted_signhost(
+    target: String,
+    script: impl Fn(usize, &Request) -> Option<(StatusCode, &'static str)> + Send + Sync + 'static,
+) -> (String, Arc<AtomicUsize>) {
     let calls = Arc::new(AtomicUsize::new(0));
-    let state = (target, calls.clone(), fail, reqwest::Client::new());
+    let script: Script = Arc::new(script);
+    let state = (target, calls.clone(), script, reqwest::Client::new());
     async fn forward(
-        State((target, calls, fail, http)): State<(
+        State((target, calls, script, http)): State<(
             String,
             Arc<AtomicUsize>,
-            usize,
+            Script,
             reqwest::Client,
         )>,
         req: Request,
     ) -> Response {
-        if calls.fetch_add(1, Ordering::SeqCst) < fail {
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "{\"Message\":\"Service unavailable\"}",
-            )
-                .into_response();
+        if let Some(answer) = script(calls.fetch_add(1, Ordering::SeqCst), &req) {
+            return answer.into_response();
         }
         let (parts, body) = req.into_parts();
         let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
@@ -402,5 +417,77 @@ async fn an_invite_flow_request_is_sent_and_signhost_emails_the_signers() {
         .unwrap();
     assert!(mail.contains("ann@example.nl"), "{mail}");
     assert!(!mail.contains("bob@example.nl"), "Bob waits for his turn");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_draft_changed_after_a_refusal_replaces_the_unstarted_transaction() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = started(&app, &owner).await;
+    // The transaction is created; its first file metadata is refused.
+    let (api, _) = scripted_signhost(app.url("/sandbox/api/"), |n, req| {
+        (n == 1 && req.method() == axum::http::Method::PUT).then_some((
+            StatusCode::BAD_REQUEST,
+            "{\"Message\":\"Invalid file metadata\"}",
+        ))
+    })
+    .await;
+    let w = worker(&app, &api, no_retries());
+    drain(&w, &app.db, id, Duration::from_secs(10)).await;
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("failed"));
+    assert_eq!(view["failure"], json!("Invalid file metadata"));
+    let first = app::ssr::db::requests::find(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .signhost_id
+        .unwrap();
+
+    // Staff correct a signer and send again: the old transaction is cancelled, a new one made.
+    let mut signers = view["signers"].clone();
+    signers[1]["email"] = json!("bob.jansen@example.nl");
+    let res = app
+        .call_json(
+            &owner,
+            "requests/signers",
+            json!({"id": id, "signers": signers}),
+        )
+        .await;
+    expect_status(res, StatusCode::OK).await;
+    let res = app
+        .call(&owner, "requests/start", &[("id", &id.to_string())])
+        .await;
+    expect_status(res, StatusCode::OK).await;
+    drain(&w, &app.db, id, Duration::from_secs(10)).await;
+
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["status"], json!("waiting"));
+    let second = app::ssr::db::requests::find(&app.db, id)
+        .await
+        .unwrap()
+        .unwrap()
+        .signhost_id
+        .unwrap();
+    assert_ne!(first, second);
+    let sh = app.signhost();
+    assert_eq!(
+        sh.get_transaction(&first).await.unwrap().status,
+        Some(signhost::model::TransactionStatus::Cancelled)
+    );
+    let now = sh.get_transaction(&second).await.unwrap();
+    assert_eq!(
+        now.status,
+        Some(signhost::model::TransactionStatus::WaitingForSigner)
+    );
+    assert_eq!(
+        now.signers[1].email.as_deref(),
+        Some("bob.jansen@example.nl")
+    );
+    // The links lead to the new transaction.
+    let link = view["links"][1]["path"].as_str().unwrap().to_string();
+    let res = app.get(&app.client(), &link).await;
+    assert_eq!(location(&res), now.signers[1].sign_url.clone().unwrap());
     app.stop().await;
 }
