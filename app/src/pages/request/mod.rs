@@ -178,15 +178,37 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
             <RequestActions id=view.id can_delete=view.can_edit/>
         </div>
         <send::Progress view=view.clone()/>
-        <fieldset class="editor" disabled=!view.can_edit>
+        {if sent {
+            // Once sent, what was sent stays available but out of the way.
+            view! {
+                <details class="card as-sent">
+                    <summary>"Details, signers, documents and fields as sent"</summary>
+                    <Parts can_edit=false max_upload_bytes=view.max_upload_bytes/>
+                </details>
+            }
+            .into_any()
+        } else {
+            view! {
+                <Parts can_edit=view.can_edit max_upload_bytes=view.max_upload_bytes/>
+                <send::SendCard status/>
+            }
+            .into_any()
+        }}
+    }
+}
+
+/// The editable parts of a request (read-only once sent or for other staff).
+#[component]
+fn Parts(can_edit: bool, max_upload_bytes: u64) -> impl IntoView {
+    view! {
+        <fieldset class="editor" disabled=!can_edit>
             <legend class="visually-hidden">"Request details"</legend>
             <settings::SettingsCard/>
-            <documents::DocumentsCard max_upload_bytes=view.max_upload_bytes/>
+            <documents::DocumentsCard max_upload_bytes/>
             <people::SignersCard/>
             <people::ReceiversCard/>
         </fieldset>
         <fields::FieldsCard/>
-        {(!sent).then(|| view! { <send::SendCard status/> })}
     }
 }
 
