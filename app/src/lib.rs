@@ -1,5 +1,8 @@
 //! The signing portal's pages, server functions and server-side rooms.
 
+// The request page's views nest deeply; release builds need the room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod error;

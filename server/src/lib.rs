@@ -1,6 +1,9 @@
 //! The portal's axum server: configuration, router wiring, non-Leptos
 //! endpoints and command-line tasks.
 
+// The pages' view types nest deeply; release builds need the room.
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod documents;

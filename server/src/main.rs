@@ -1,3 +1,6 @@
+// The pages' view types nest deeply; release builds need the room.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 use server::cli::{self, Cli, Command};
 use server::config::Config;

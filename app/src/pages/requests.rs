@@ -37,7 +37,7 @@ pub fn RequestsPage() -> impl IntoView {
         </div>
         <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
-                {move || page.get().map(|r| r.map(|p| view! { <Dashboard page=p filter=filter()/> }))}
+                {move || page.get().map(|r| r.map(|p| view! { <Dashboard page=p filter=filter()/> }.into_any()))}
             </ErrorBoundary>
         </Transition>
     }

@@ -37,6 +37,8 @@ struct Placing {
     selected: RwSignal<Option<(i64, String)>>,
     drag: StoredValue<Option<Drag>>,
     save: Action<(i64, Vec<PlacedField>), Result<(), crate::error::AppError>>,
+    /// Documents changed while a save was under way (saved one at a time, in order).
+    dirty: StoredValue<Vec<i64>>,
 }
 
 impl Placing {
@@ -56,7 +58,16 @@ impl Placing {
         });
     }
 
+    /// Saves a document's fields now, or right after the save under way.
     fn persist(&self, doc: i64) {
+        if self.save.pending().get_untracked() {
+            self.dirty.update_value(|d| {
+                if !d.contains(&doc) {
+                    d.push(doc)
+                }
+            });
+            return;
+        }
         let fields = self
             .editing
             .documents
@@ -120,7 +131,20 @@ pub fn FieldsCard() -> impl IntoView {
             let (doc, fields) = (*doc, fields.clone());
             async move { save_fields(id, doc, fields).await }
         }),
+        dirty: StoredValue::new(Vec::new()),
     };
+    let pending = placing.save.pending();
+    Effect::new(move |_| {
+        if !pending.get() {
+            let next = placing
+                .dirty
+                .try_update_value(|d| (!d.is_empty()).then(|| d.remove(0)))
+                .flatten();
+            if let Some(doc) = next {
+                placing.persist(doc);
+            }
+        }
+    });
     // The chosen signer must exist; fall back to the first one.
     Effect::new(move |_| {
         let keys: Vec<String> = editing

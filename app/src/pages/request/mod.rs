@@ -69,6 +69,50 @@ impl Editing {
     }
 }
 
+/// Saves the whole of `source` with `action`, one save at a time: a change
+/// made while a save is under way is saved right after it, so answers can
+/// never arrive out of order and undo a newer change.
+pub struct Saver<T: Send + Sync + 'static> {
+    pub action: Action<T, Result<(), crate::error::AppError>>,
+    source: RwSignal<T>,
+    dirty: StoredValue<bool>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Saver<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Saver<T> {}
+
+impl<T: Clone + Send + Sync + 'static> Saver<T> {
+    pub fn new(action: Action<T, Result<(), crate::error::AppError>>, source: RwSignal<T>) -> Self {
+        let dirty = StoredValue::new(false);
+        let pending = action.pending();
+        Effect::new(move |_| {
+            if !pending.get() && dirty.get_value() {
+                dirty.set_value(false);
+                action.dispatch(source.get_untracked());
+            }
+        });
+        Saver {
+            action,
+            source,
+            dirty,
+        }
+    }
+
+    /// Saves the current state now, or as soon as the save under way is done.
+    pub fn request(&self) {
+        if self.action.pending().get_untracked() {
+            self.dirty.set_value(true);
+        } else {
+            self.action.dispatch(self.source.get_untracked());
+        }
+    }
+}
+
 /// "Saving…", "All changes saved" or what went wrong, for one part of the editor.
 #[component]
 pub fn SaveNote<T>(action: Action<T, Result<(), crate::error::AppError>>) -> impl IntoView
@@ -104,7 +148,7 @@ pub fn RequestPage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading the request…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
-                {move || request.get().map(|r| r.map(|view| view! { <Editor view reload/> }))}
+                {move || request.get().map(|r| r.map(|view| view! { <Editor view reload/> }.into_any()))}
             </ErrorBoundary>
         </Transition>
     }

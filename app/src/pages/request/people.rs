@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{Editing, SaveNote};
+use super::{Editing, SaveNote, Saver};
 use crate::api::requests::{save_receivers, save_signers};
 use crate::model::preflight::insert_verification;
 use crate::model::request::{
@@ -25,17 +25,20 @@ pub fn SignersCard() -> impl IntoView {
     let editing = expect_context::<Editing>();
     let id = editing.id;
     let signers = editing.signers;
-    let save = Action::new(move |list: &Vec<Signer>| {
-        let list = list.clone();
-        async move { save_signers(id, list).await }
-    });
+    let save = Saver::new(
+        Action::new(move |list: &Vec<Signer>| {
+            let list = list.clone();
+            async move { save_signers(id, list).await }
+        }),
+        signers,
+    );
     let edit = move |key: String, apply: Box<dyn FnOnce(&mut Signer)>| {
         signers.update(|list| {
             if let Some(s) = list.iter_mut().find(|s| s.key == key) {
                 apply(s);
             }
         });
-        save.dispatch(signers.get_untracked());
+        save.request();
     };
     let add = move |_| {
         signers.update(|list| {
@@ -46,7 +49,7 @@ pub fn SignersCard() -> impl IntoView {
                 ..Signer::default()
             });
         });
-        save.dispatch(signers.get_untracked());
+        save.request();
     };
     let people_problem = move || {
         editing
@@ -57,7 +60,7 @@ pub fn SignersCard() -> impl IntoView {
         <section class="card" aria-labelledby="signers-title">
             <div class="card-head">
                 <h2 id="signers-title">"3. Signers"</h2>
-                <SaveNote action=save/>
+                <SaveNote action=save.action/>
             </div>
             <Show when=move || signers.with(Vec::is_empty)>
                 <p class="empty-note" class:attention=people_problem>"No signers yet. Add the people who need to sign."</p>
@@ -78,7 +81,7 @@ type Edit = Box<dyn FnOnce(&mut Signer)>;
 fn SignerCard(
     signer: Signer,
     edit: impl Fn(String, Edit) + Copy + Send + Sync + 'static,
-    save: Action<Vec<Signer>, Result<(), crate::error::AppError>>,
+    save: Saver<Vec<Signer>>,
 ) -> impl IntoView {
     let editing = expect_context::<Editing>();
     let signers = editing.signers;
@@ -121,7 +124,7 @@ fn SignerCard(
             let key = key.clone();
             move |_| {
                 signers.update(|l| shift(l, &key, |s| s.key.as_str(), up));
-                save.dispatch(signers.get_untracked());
+                save.request();
             }
         }
     };
@@ -129,7 +132,7 @@ fn SignerCard(
         let key = key.clone();
         move |_| {
             signers.update(|l| l.retain(|s| s.key != key));
-            save.dispatch(signers.get_untracked());
+            save.request();
         }
     };
     let invite = move || editing.settings.with(|s| s.flow == Flow::Invite);
@@ -328,10 +331,13 @@ pub fn ReceiversCard() -> impl IntoView {
     let editing = expect_context::<Editing>();
     let id = editing.id;
     let receivers = editing.receivers;
-    let save = Action::new(move |list: &Vec<Receiver>| {
-        let list = list.clone();
-        async move { save_receivers(id, list).await }
-    });
+    let save = Saver::new(
+        Action::new(move |list: &Vec<Receiver>| {
+            let list = list.clone();
+            async move { save_receivers(id, list).await }
+        }),
+        receivers,
+    );
     let add = move |_| {
         receivers.update(|list| {
             let key = next_key("r", list.iter().map(|r| r.key.as_str()));
@@ -340,13 +346,13 @@ pub fn ReceiversCard() -> impl IntoView {
                 ..Receiver::default()
             });
         });
-        save.dispatch(receivers.get_untracked());
+        save.request();
     };
     view! {
         <section class="card" aria-labelledby="receivers-title">
             <div class="card-head">
                 <h2 id="receivers-title">"Copies of the signed documents"</h2>
-                <SaveNote action=save/>
+                <SaveNote action=save.action/>
             </div>
             <p class="muted">"Receivers get the signed documents by email once everyone has signed. Signers get them anyway."</p>
             <ul class="people">
@@ -360,10 +366,7 @@ pub fn ReceiversCard() -> impl IntoView {
 }
 
 #[component]
-fn ReceiverRow(
-    receiver: Receiver,
-    save: Action<Vec<Receiver>, Result<(), crate::error::AppError>>,
-) -> impl IntoView {
+fn ReceiverRow(receiver: Receiver, save: Saver<Vec<Receiver>>) -> impl IntoView {
     let editing = expect_context::<Editing>();
     let receivers = editing.receivers;
     let key = receiver.key.clone();
@@ -378,7 +381,7 @@ fn ReceiverRow(
                         apply(r, v);
                     }
                 });
-                save.dispatch(receivers.get_untracked());
+                save.request();
             }
         }
     };
@@ -397,7 +400,7 @@ fn ReceiverRow(
         let key = key.clone();
         move |_| {
             receivers.update(|l| l.retain(|r| r.key != key));
-            save.dispatch(receivers.get_untracked());
+            save.request();
         }
     };
     let p = format!("receiver-{key}-");

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use super::{Editing, SaveNote};
+use super::{Editing, SaveNote, Saver};
 use crate::api::requests::{save_settings, SaveSettings};
 use crate::model::request::{Flow, Settings, LANGUAGES};
 
@@ -30,18 +30,19 @@ pub fn SettingsCard() -> impl IntoView {
         }
     });
     let settings = editing.settings;
+    let saver = Saver::new(save, settings);
     let change = move |apply: fn(&mut Settings, String)| {
         move |ev: leptos::ev::Event| {
             let value = event_target_value(&ev);
             settings.update(|s| apply(s, value));
-            save.dispatch(settings.get_untracked());
+            saver.request();
         }
     };
     let toggle = move |apply: fn(&mut Settings, bool)| {
         move |ev: leptos::ev::Event| {
             let on = event_target_checked(&ev);
             settings.update(|s| apply(s, on));
-            save.dispatch(settings.get_untracked());
+            saver.request();
         }
     };
     let s = settings.get_untracked();
