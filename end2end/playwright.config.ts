@@ -9,7 +9,9 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 1,
   fullyParallel: false,
-  retries: 0,
+  // One retry in CI: the first journey sometimes waits over a minute for the sandbox to answer
+  // the last signature (an open defect, see the closing note of the tracking work).
+  retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: {
     baseURL,

@@ -142,5 +142,5 @@ export async function signOnSandbox(signer: Page, reject?: string) {
     await signer.getByRole("button", { name: "Sign", exact: true }).click();
   }
   // The last signature makes the sandbox produce the signed PDFs and the receipt.
-  await expect(signer).toHaveURL(/\/return\?/, { timeout: 30_000 });
+  await expect(signer).toHaveURL(/\/return\?/, { timeout: 60_000 });
 }

@@ -22,7 +22,7 @@ test("staff prepare a direct-flow request, place fields and hand out links", asy
   // A slow connection, so the progress bar can be seen.
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.emulateNetworkConditions", {
-    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 150 * 1024,
+    offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 30 * 1024,
   });
   const documents = editor.section("2. Documents");
   await documents.getByLabel("Choose files…").setInputFiles(twoPages);

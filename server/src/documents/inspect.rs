@@ -256,7 +256,7 @@ mod tests {
         let padding = std::env::var("PDF_PADDING")
             .ok()
             .and_then(|p| p.parse().ok())
-            .unwrap_or(600 * 1024);
+            .unwrap_or(120 * 1024);
         std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
         std::fs::write(path, crate::sandbox::pdf::two_page_sample(padding)).unwrap();
     }
