@@ -9,8 +9,8 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 1,
   fullyParallel: false,
-  // One retry in CI: the first journey sometimes waits over a minute for the sandbox to answer
-  // the last signature (an open defect, see the closing note of the tracking work).
+  // One retry in CI: now and then the first journey waits over a minute for the sandbox to
+  // answer the last signature. That is an open defect whose cause is not found yet.
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: {
