@@ -29,7 +29,7 @@ async fn add_document(db: &Db, request_id: i64, name: &str, content: &[u8]) -> i
         tags_json: r#"[{"signer":1,"page":1}]"#,
         content,
     };
-    documents::insert(db, &doc, Utc::now()).await.unwrap()
+    documents::insert(db, &doc, Utc::now()).await.unwrap().0
 }
 
 #[tokio::test]

@@ -414,11 +414,6 @@ pub async fn change_document(
     Ok(())
 }
 
-/// True when the request is started (or being started) at Signhost.
-pub fn is_sent(status: RequestStatus) -> bool {
-    !status.is_editable()
-}
-
 fn signhost_of(state: &AppState) -> Result<std::sync::Arc<signhost::Client>, AppError> {
     state
         .signhost

@@ -133,8 +133,8 @@ async fn upload(
         tags_json: &tags_json,
         content: &bytes,
     };
-    let doc_id = match documents::insert(&state.db, &doc, chrono::Utc::now()).await {
-        Ok(doc_id) => doc_id,
+    let (doc_id, position) = match documents::insert(&state.db, &doc, chrono::Utc::now()).await {
+        Ok(stored) => stored,
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
     tracing::info!(
@@ -143,14 +143,17 @@ async fn upload(
         size = bytes.len(),
         "document uploaded"
     );
-    let stored = documents::list(&state.db, id)
-        .await
-        .ok()
-        .and_then(|list| list.into_iter().find(|d| d.id == doc_id));
-    match stored {
-        Some(d) => (StatusCode::CREATED, Json(d.to_view())).into_response(),
-        None => refuse(StatusCode::CONFLICT, "The document was removed meanwhile."),
-    }
+    let view = app::model::request::DocumentView {
+        id: doc_id,
+        name,
+        position,
+        size: bytes.len() as i64,
+        sha256,
+        pages: found.pages,
+        tags: found.tags,
+        fields: Vec::new(),
+    };
+    (StatusCode::CREATED, Json(view)).into_response()
 }
 
 async fn download(

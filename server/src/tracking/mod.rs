@@ -6,8 +6,6 @@ pub mod intake;
 pub mod landing;
 mod work;
 
-pub use work::signed_name;
-
 use app::ssr::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};

@@ -48,12 +48,16 @@ pub struct NewDocument<'a> {
     pub content: &'a [u8],
 }
 
-/// Adds a document at the end of the request's list.
-pub async fn insert(db: &Db, doc: &NewDocument<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+/// Adds a document at the end of the request's list; returns its id and position.
+pub async fn insert(
+    db: &Db,
+    doc: &NewDocument<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<(i64, i64)> {
     let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
                VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
-               $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-    on_pool!(db, pool => sqlx::query_scalar(sql)
+               $2, $3, $4, $5, $6, $7, $8) RETURNING id, position";
+    on_pool!(db, pool => sqlx::query_as(sql)
         .bind(doc.request_id).bind(doc.name).bind(doc.content.len() as i64).bind(doc.sha256)
         .bind(doc.pages_json).bind(doc.tags_json).bind(doc.content).bind(now)
         .fetch_one(pool).await)
