@@ -85,11 +85,12 @@ async fn sign(app: &TestApp, sign_url: &str) -> reqwest::Response {
     let browser = app.client();
     let page = browser.get(sign_url).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page
-        .text()
-        .await
-        .unwrap()
-        .contains("Please review and sign"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Please review and sign"));
+    // Every page is drawn in the browser by pdf.js; no embedded viewer.
+    assert!(html.contains("<canvas data-pdf=\"/sandbox/sign/"), "{html}");
+    assert!(html.contains("data-page=\"1\""));
+    assert!(!html.contains("<object"));
     browser
         .post(app.url(&format!("/sandbox/sign/{}/sign", token_of(sign_url))))
         .send()

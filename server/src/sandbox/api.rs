@@ -389,6 +389,9 @@ pub async fn receipt(
         return Err(Refusal::new(404, "receipt not found."));
     }
     let files = db::files(&s.db, &id).await.map_err(internal)?;
-    let bytes = pdf::receipt(&tx, &files).map_err(internal)?;
+    let bytes = tokio::task::spawn_blocking(move || pdf::receipt(&tx, &files))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
     Ok(pdf_response(bytes, &format!("receipt-{id}.pdf")))
 }

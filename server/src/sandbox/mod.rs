@@ -7,6 +7,7 @@ mod api;
 pub mod clock;
 pub mod pdf;
 pub mod postbacks;
+mod preview;
 mod sign;
 mod store;
 pub mod validate;

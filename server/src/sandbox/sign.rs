@@ -13,6 +13,7 @@ use signhost::model::{
 
 use super::api::add_activity;
 use super::pdf::{self, Mark};
+use super::preview::{self, escape};
 use super::store::{internal, load, save};
 use super::validate::Refusal;
 use super::{Sandbox, Shared};
@@ -90,18 +91,12 @@ pub fn invite_next(tx: &mut Transaction, at: DateTime<FixedOffset>) {
     }
 }
 
-fn escape(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn page_html(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Signhost sandbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
+         <title>{} · Signhost sandbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\">\
+         <script type=\"module\" src=\"/js/pdf-pages.js\"></script></head>\
          <body><main class=\"content\"><p class=\"badge badge-warn\">Signhost sandbox: nothing signed here is legally binding</p>{body}</main></body></html>",
         escape(title)
     ))
@@ -165,8 +160,9 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
     }
     let email = signer.email.clone().unwrap_or_default();
     let intro = signer.intro_text.clone().unwrap_or_default();
+    let pages = page_sizes(&files).await?;
     let mut docs = String::new();
-    for f in &files {
+    for (f, pages) in files.iter().zip(&pages) {
         let meta: FileMeta = f
             .meta
             .as_deref()
@@ -188,12 +184,11 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
                     .collect::<String>()
             )
         };
+        let url = format!("/sandbox/sign/{token}/file/{}", urlencode(&f.file_id));
+        let shown = preview::document(&url, &name, pages, &signer_fields(&meta, &signer_id));
         docs.push_str(&format!(
-            "<section class=\"card\"><h2>{}</h2>{list}<object data=\"/sandbox/sign/{token}/file/{}\" type=\"application/pdf\" width=\"100%\" height=\"480\">\
-             <a href=\"/sandbox/sign/{token}/file/{}\">Open the document</a></object></section>",
-            escape(&name),
-            urlencode(&f.file_id),
-            urlencode(&f.file_id)
+            "<section class=\"card\"><h2>{}</h2>{list}{shown}</section>",
+            escape(&name)
         ));
     }
     save(&s, &mut tx, false).await?;
@@ -208,6 +203,21 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
         escape(&intro)
     );
     Ok(page_html("Sign", &body).into_response())
+}
+
+/// The pages of each file, read off the async threads (PDF parsing is CPU work).
+async fn page_sizes(
+    files: &[db::FileRow],
+) -> Result<Vec<Vec<app::model::request::PageInfo>>, Refusal> {
+    let contents: Vec<Option<Vec<u8>>> = files.iter().map(|f| f.content.clone()).collect();
+    tokio::task::spawn_blocking(move || {
+        contents
+            .iter()
+            .map(|c| c.as_deref().map(preview::pages).unwrap_or_default())
+            .collect()
+    })
+    .await
+    .map_err(internal)
 }
 
 fn urlencode(s: &str) -> String {
@@ -310,16 +320,28 @@ pub async fn reject(
 pub async fn finish(s: &Sandbox, tx: &mut Transaction) -> Result<(), Refusal> {
     let tid = tx.id.clone().unwrap_or_default();
     let files = db::files(&s.db, &tid).await.map_err(internal)?;
-    for f in &files {
-        let Some(original) = &f.content else { continue };
-        let meta: FileMeta = f
-            .meta
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
-        let marks = marks_for(tx, &meta, original);
-        let signed = pdf::mark(original, &marks).map_err(internal)?;
-        db::put_signed(&s.db, &tid, &f.file_id, &signed)
+    let snapshot = tx.clone();
+    // Drawing the marks is CPU work: off the async threads.
+    let signed = tokio::task::spawn_blocking(move || {
+        files
+            .into_iter()
+            .filter_map(|f| {
+                let original = f.content?;
+                let meta: FileMeta = f
+                    .meta
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str(m).ok())
+                    .unwrap_or_default();
+                let marks = marks_for(&snapshot, &meta, &original);
+                Some(pdf::mark(&original, &marks).map(|bytes| (f.file_id, bytes)))
+            })
+            .collect::<lopdf::Result<Vec<_>>>()
+    })
+    .await
+    .map_err(internal)?
+    .map_err(internal)?;
+    for (file_id, bytes) in &signed {
+        db::put_signed(&s.db, &tid, file_id, bytes)
             .await
             .map_err(internal)?;
     }
