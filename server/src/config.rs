@@ -51,6 +51,8 @@ pub struct Config {
     pub workers: bool,
     /// Hours a waiting request may go without a postback before staff are warned.
     pub quiet_hours: i64,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -143,6 +145,11 @@ impl Config {
                     )
                 })?,
         };
+        let trusted_proxies = match var("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(raw) => crate::client_ip::parse_list(&raw)
+                .map_err(|m| err("TRUSTED_PROXIES", format!("{m} (got '{raw}')")))?,
+        };
         let max_upload_bytes = match var("MAX_UPLOAD_MB") {
             None => MAX_UPLOAD_BYTES,
             Some(raw) => match raw.parse::<u64>() {
@@ -193,6 +200,7 @@ impl Config {
             max_upload_bytes,
             workers,
             quiet_hours,
+            trusted_proxies,
         })
     }
 
@@ -347,6 +355,16 @@ mod tests {
         );
         let e = config(&[("POSTBACK_QUIET_HOURS", "0")]).unwrap_err();
         assert_eq!(e.var, "POSTBACK_QUIET_HOURS");
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        assert!(config(&[]).unwrap().trusted_proxies.is_empty());
+        let c = config(&[("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        let e = config(&[("TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err();
+        assert_eq!(e.var, "TRUSTED_PROXIES");
+        assert!(e.message.contains("10.0.0.0/33"), "{}", e.message);
     }
 
     #[test]

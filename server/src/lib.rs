@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod documents;
 pub mod guard;
@@ -123,6 +124,10 @@ pub async fn build_router(
         .merge(pages)
         .layer(store.layer(config.secure_cookies()))
         .layer(axum::middleware::from_fn(panic::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(config.trusted_proxies.clone()),
+            client_ip::layer,
+        ))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req

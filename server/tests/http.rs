@@ -354,6 +354,77 @@ async fn repeated_failures_are_throttled_per_address() {
     app.stop().await;
 }
 
+/// Twenty failed sign-ins "from" `address`.
+async fn fail_from(app: &TestApp, address: &str) {
+    for i in 0..20 {
+        let res = app
+            .sign_in(
+                &app.client_behind_proxy(address),
+                &format!("guess{i}@example.nl"),
+                "wrong password",
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own() {
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.1")]).await;
+    app.add_user("zoe@example.nl", "staff").await;
+    fail_from(&app, "198.51.100.1").await;
+    let status = |address: &'static str| {
+        let app = &app;
+        async move {
+            app.sign_in(
+                &app.client_behind_proxy(address),
+                "zoe@example.nl",
+                PASSWORD,
+            )
+            .await
+            .status()
+        }
+    };
+    assert_eq!(status("198.51.100.1").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(status("198.51.100.2").await, StatusCode::OK);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_landing_page_limits_each_client_behind_a_trusted_proxy() {
+    let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.0/8")]).await;
+    let busy = app.client_behind_proxy("198.51.100.1");
+    let mut limited = false;
+    for _ in 0..40 {
+        let res = busy.get(app.url("/return")).send().await.unwrap();
+        if res.status() == StatusCode::TOO_MANY_REQUESTS {
+            limited = true;
+            break;
+        }
+    }
+    assert!(limited, "the busy client is limited");
+    let other = app.client_behind_proxy("198.51.100.2");
+    let res = other.get(app.url("/return")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "another client is not");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_for_header_changes_nothing() {
+    let app = TestApp::spawn().await;
+    app.add_user("zoe@example.nl", "staff").await;
+    fail_from(&app, "198.51.100.1").await;
+    let res = app
+        .sign_in(
+            &app.client_behind_proxy("198.51.100.2"),
+            "zoe@example.nl",
+            PASSWORD,
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn forms_work_without_javascript() {
     let app = TestApp::spawn().await;

@@ -126,11 +126,11 @@ pub async fn require_admin() -> Result<(AppState, users::UserRow), AppError> {
     Ok((state, user))
 }
 
-/// The client's network address, as seen by the server.
+/// The client's network address (see `web::ClientIp`).
 pub async fn client_address() -> String {
-    use axum::extract::ConnectInfo;
-    leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+    use axum::Extension;
+    leptos_axum::extract::<Extension<crate::ssr::web::ClientIp>>()
         .await
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .map(|Extension(ip)| ip.0.to_string())
         .unwrap_or_else(|_| "unknown".to_string())
 }

@@ -8,6 +8,11 @@ use crate::error::AppError;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The client's address, set on every request by the server (the socket's
+/// peer, or what a trusted proxy says in `X-Forwarded-For`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
 /// The id of the request being served (set by the server's request-id layer).
 pub fn request_id() -> String {
     use_context::<Parts>()

@@ -7,6 +7,7 @@ use lopdf::Document;
 use signhost::model::Field;
 
 use crate::documents::inspect::page_info;
+use crate::panic::escape;
 
 /// Pages as a viewer shows them; empty when the PDF does not parse.
 pub fn pages(bytes: &[u8]) -> Vec<PageInfo> {
@@ -17,13 +18,6 @@ pub fn pages(bytes: &[u8]) -> Vec<PageInfo> {
         .values()
         .map(|id| page_info(&doc, *id))
         .collect()
-}
-
-pub fn escape(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A field placed by position: its page (1-based) and box in percent of that

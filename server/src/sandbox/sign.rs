@@ -13,10 +13,11 @@ use signhost::model::{
 
 use super::api::add_activity;
 use super::pdf::{self, Mark};
-use super::preview::{self, escape};
+use super::preview;
 use super::store::{internal, load, save};
 use super::validate::Refusal;
 use super::{Sandbox, Shared};
+use crate::panic::escape;
 
 async fn link(s: &Sandbox, token: &str) -> Result<(Transaction, String), Refusal> {
     let (tid, signer_id) = db::find_sign_link(&s.db, token)
@@ -243,7 +244,7 @@ fn back_to(signer: &Signer, tid: &str, status: &str) -> Response {
 pub async fn sign(
     State(s): State<Shared>,
     Path(token): Path<String>,
-    headers: axum::http::HeaderMap,
+    client: Option<axum::Extension<app::ssr::web::ClientIp>>,
 ) -> Result<Response, Refusal> {
     let (mut tx, signer_id) = link(&s, &token).await?;
     if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
@@ -251,11 +252,7 @@ pub async fn sign(
     }
     let tid = tx.id.clone().unwrap_or_default();
     let files = db::files(&s.db, &tid).await.map_err(internal)?;
-    let address = headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("127.0.0.1")
-        .to_string();
+    let address = client.map_or("127.0.0.1".to_string(), |c| c.0 .0.to_string());
     let signer = signer_mut(&mut tx, &signer_id);
     for f in &files {
         let opened = signer.activities.iter().any(|a| {

@@ -3,7 +3,7 @@
 //! fresh look at Signhost) confirms it, never from `sh_signerstatus`, shows
 //! nothing of other signers or documents, and is rate-limited.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,9 +11,11 @@ use std::time::Duration;
 use app::model::tracking::SignerState;
 use app::ssr::db::{requests, tracking};
 use app::ssr::state::AppState;
-use axum::extract::{ConnectInfo, Query, State};
+use app::ssr::web::ClientIp;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Extension;
 use chrono::Utc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
@@ -107,10 +109,10 @@ fn render(words: &Words, (title, text): (&str, &str), refresh: bool) -> Response
 
 pub async fn page_for(
     State(landing): State<Landing>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Extension(ClientIp(client)): Extension<ClientIp>,
     Query(params): Query<Params>,
 ) -> Response {
-    if landing.limiter.check_key(&peer.ip()).is_err() {
+    if landing.limiter.check_key(&client).is_err() {
         let mut res = render(
             &ENGLISH,
             (

@@ -88,6 +88,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client whose requests say, through a proxy, that they come from `address`.
+    pub fn client_behind_proxy(&self, address: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", address.parse().unwrap());
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
     /// The portal's own Signhost client, pointed at the built-in sandbox.
     pub fn signhost(&self) -> signhost::Client {
         signhost::Client::new(
