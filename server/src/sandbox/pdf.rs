@@ -148,6 +148,18 @@ fn text(s: &str) -> Object {
     )
 }
 
+/// A text matrix that writes upright, as the page is displayed, from `anchor`
+/// (user space): the page's rotation undone.
+fn text_matrix((x, y): (f64, f64), rotate: i64) -> [f32; 6] {
+    let (cos, sin) = match rotate {
+        90 => (0.0, 1.0),
+        180 => (-1.0, 0.0),
+        270 => (0.0, -1.0),
+        _ => (1.0, 0.0),
+    };
+    [cos, sin, -sin, cos, x as f32, y as f32]
+}
+
 /// The original PDF with every mark drawn on it.
 pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
     let mut doc = Document::load_mem(original)?;
@@ -159,11 +171,11 @@ pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
         let Some(&page) = pages.get(&m.page) else {
             continue;
         };
-        let (x, y, width, height) = to_user_space(
-            (m.left, m.top, m.width, m.height),
-            page_box(&doc, page),
-            rotation(&doc, page),
-        );
+        let (page_box, rotate) = (page_box(&doc, page), rotation(&doc, page));
+        let (x, y, width, height) =
+            to_user_space((m.left, m.top, m.width, m.height), page_box, rotate);
+        let (ax, ay, _, _) =
+            to_user_space((m.left + 5.0, m.top + 13.0, 0.0, 0.0), page_box, rotate);
         let mut ops = vec![
             Operation::new("q", vec![]),
             Operation::new("RG", vec![0.12.into(), 0.37.into(), 0.75.into()]),
@@ -173,7 +185,13 @@ pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
             Operation::new("rg", vec![0.12.into(), 0.37.into(), 0.75.into()]),
             Operation::new("BT", vec![]),
             Operation::new("Tf", vec![FONT.into(), 9.into()]),
-            Operation::new("Td", vec![(x + 5.0).into(), (y + height - 13.0).into()]),
+            Operation::new(
+                "Tm",
+                text_matrix((ax, ay), rotate)
+                    .into_iter()
+                    .map(Object::Real)
+                    .collect(),
+            ),
         ];
         for (i, line) in m.lines.iter().enumerate() {
             if i > 0 {
@@ -386,6 +404,44 @@ pub fn two_page_sample(padding: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mark_text_reads_upright_on_rotated_pages() {
+        // Where a point in user space shows on the displayed page: the
+        // inverse of `to_user_space`, found by searching the displayed grid.
+        let page_box = [0.0, 0.0, 612.0, 792.0];
+        for rotate in [0, 90, 180, 270] {
+            let display = |(ux, uy): (f64, f64)| {
+                let (w, h) = if rotate % 180 == 0 {
+                    (612, 792)
+                } else {
+                    (792, 612)
+                };
+                (0..=w)
+                    .flat_map(|l| (0..=h).map(move |t| (l as f64, t as f64)))
+                    .find(|&(l, t)| {
+                        let (x, y, _, _) = to_user_space((l, t, 0.0, 0.0), page_box, rotate);
+                        (x - ux).abs() < 0.01 && (y - uy).abs() < 0.01
+                    })
+                    .expect("on the page")
+            };
+            let (ax, ay, _, _) = to_user_space((100.0, 50.0, 0.0, 0.0), page_box, rotate);
+            let [a, b, c, d, e, f] = text_matrix((ax, ay), rotate).map(f64::from);
+            assert_eq!(display((e, f)), (100.0, 50.0), "{rotate}: the anchor");
+            // Ten points along the text's line go right on the display …
+            assert_eq!(
+                display((e + 10.0 * a, f + 10.0 * b)),
+                (110.0, 50.0),
+                "{rotate}"
+            );
+            // … and its "up" goes up.
+            assert_eq!(
+                display((e + 10.0 * c, f + 10.0 * d)),
+                (100.0, 40.0),
+                "{rotate}"
+            );
+        }
+    }
 
     #[test]
     fn marks_make_a_valid_pdf_that_differs() {
