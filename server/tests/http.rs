@@ -394,14 +394,7 @@ async fn behind_a_trusted_proxy_each_client_is_throttled_on_its_own() {
 async fn the_landing_page_limits_each_client_behind_a_trusted_proxy() {
     let app = TestApp::spawn_with(&[("TRUSTED_PROXIES", "127.0.0.0/8")]).await;
     let busy = app.client_behind_proxy("198.51.100.1");
-    let mut limited = false;
-    for _ in 0..40 {
-        let res = busy.get(app.url("/return")).send().await.unwrap();
-        if res.status() == StatusCode::TOO_MANY_REQUESTS {
-            limited = true;
-            break;
-        }
-    }
+    let limited = app.landing_limits(&busy).await;
     assert!(limited, "the busy client is limited");
     let other = app.client_behind_proxy("198.51.100.2");
     let res = other.get(app.url("/return")).send().await.unwrap();

@@ -279,14 +279,7 @@ async fn the_landing_page_confirms_only_what_signhost_confirms() {
             "{q}: {page}"
         );
     }
-    let mut limited = false;
-    for _ in 0..40 {
-        let res = browser.get(app.url("/return")).send().await.unwrap();
-        if res.status() == StatusCode::TOO_MANY_REQUESTS {
-            limited = true;
-            break;
-        }
-    }
+    let limited = app.landing_limits(&browser).await;
     assert!(limited, "the landing page is rate-limited");
     app.stop().await;
 }

@@ -100,6 +100,17 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Whether `client` is refused with 429 within 40 visits to the landing page.
+    pub async fn landing_limits(&self, client: &reqwest::Client) -> bool {
+        for _ in 0..40 {
+            let res = client.get(self.url("/return")).send().await.unwrap();
+            if res.status() == StatusCode::TOO_MANY_REQUESTS {
+                return true;
+            }
+        }
+        false
+    }
+
     /// The portal's own Signhost client, pointed at the built-in sandbox.
     pub fn signhost(&self) -> signhost::Client {
         signhost::Client::new(
