@@ -9,8 +9,10 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   workers: 1,
   fullyParallel: false,
-  // One retry in CI: now and then the first journey waits over a minute for the sandbox to
-  // answer the last signature. That is an open defect whose cause is not found yet.
+  // One retry in CI, as a safety net: the first journey used to wait now and then over a
+  // minute after the last signature on the sandbox page (while that page embedded the
+  // browser's PDF viewer). Not seen since the page draws the PDF with pdf.js, but the
+  // cause was never confirmed.
   retries: process.env.CI ? 1 : 0,
   reporter: [["list"]],
   use: {
