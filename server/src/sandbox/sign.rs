@@ -164,11 +164,7 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
     let pages = page_sizes(&files).await?;
     let mut docs = String::new();
     for (f, pages) in files.iter().zip(&pages) {
-        let meta: FileMeta = f
-            .meta
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
-            .unwrap_or_default();
+        let meta = meta_of(f);
         let name = meta
             .display_name
             .clone()
@@ -204,6 +200,14 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
         escape(&intro)
     );
     Ok(page_html("Sign", &body).into_response())
+}
+
+/// A file's metadata as the API stored it (empty when there is none).
+fn meta_of(f: &db::FileRow) -> FileMeta {
+    f.meta
+        .as_deref()
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or_default()
 }
 
 /// The pages of each file, read off the async threads (PDF parsing is CPU work).
@@ -323,12 +327,8 @@ pub async fn finish(s: &Sandbox, tx: &mut Transaction) -> Result<(), Refusal> {
         files
             .into_iter()
             .filter_map(|f| {
+                let meta = meta_of(&f);
                 let original = f.content?;
-                let meta: FileMeta = f
-                    .meta
-                    .as_deref()
-                    .and_then(|m| serde_json::from_str(m).ok())
-                    .unwrap_or_default();
                 let marks = marks_for(&snapshot, &meta, &original);
                 Some(pdf::mark(&original, &marks).map(|bytes| (f.file_id, bytes)))
             })
