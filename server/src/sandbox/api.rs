@@ -327,7 +327,7 @@ pub async fn start(State(s): State<Shared>, Path(id): Path<String>, headers: Hea
     }
     if tx.signers.is_empty() {
         tx.status = Some(TransactionStatus::Signed);
-        super::sign::finish(&s, &mut tx).await?;
+        super::finish::finish(&s, &mut tx).await?;
     } else {
         tx.status = Some(TransactionStatus::WaitingForSigner);
         super::sign::invite_next(&mut tx, s.now());

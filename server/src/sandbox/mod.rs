@@ -5,6 +5,7 @@
 
 mod api;
 pub mod clock;
+mod finish;
 pub mod pdf;
 pub mod postbacks;
 mod preview;
