@@ -209,7 +209,7 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
     }
     view! {
         <div class="table-wrap card">
-            <table class="requests">
+            <table class="requests stack-on-phone">
                 <thead>
                     <tr>
                         <th scope="col">"Title"</th>
@@ -235,10 +235,10 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                                     <span class=r.status.badge()>{r.status.label()}</span>
                                     {r.archived.then(|| view! { " "<span class="badge badge-ok">"Archived"</span> })}
                                 </td>
-                                <td>{progress}</td>
-                                <td>{r.owner_name.clone()}</td>
-                                <td><time datetime=r.created_at.to_rfc3339()>{r.created_at.format("%Y-%m-%d").to_string()}</time></td>
-                                <td><time datetime=r.updated_at.to_rfc3339()>{r.updated_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
+                                <td data-label="Signed">{progress}</td>
+                                <td data-label="Owner">{r.owner_name.clone()}</td>
+                                <td data-label="Created"><time datetime=r.created_at.to_rfc3339()>{r.created_at.format("%Y-%m-%d").to_string()}</time></td>
+                                <td data-label="Last change"><time datetime=r.updated_at.to_rfc3339()>{r.updated_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
                             </tr>
                         }
                     }).collect_view()}
