@@ -135,6 +135,10 @@ export async function sendRequest(page: Page, title: string, flow: "invite" | "d
 /** Signs (or rejects) on the sandbox's signing page and returns the landing page. */
 export async function signOnSandbox(signer: Page, reject?: string) {
   await expect(signer.getByRole("heading", { name: "Please review and sign" })).toBeVisible();
+  // The documents' pages are drawn for the signer to read.
+  const pages = signer.locator("canvas[data-pdf]");
+  await expect(pages.first()).toHaveAttribute("data-rendered", "true");
+  for (const page of await pages.all()) await expect(page).toHaveAttribute("data-rendered", "true");
   if (reject) {
     await signer.getByLabel("Reason for rejecting").fill(reject);
     await signer.getByRole("button", { name: "Reject" }).click();
