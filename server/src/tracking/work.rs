@@ -20,7 +20,9 @@ impl Worker {
     /// Status are covered by the checksum) and applies that. False when none was due.
     pub async fn process_postback(&self) -> sqlx::Result<bool> {
         let now = Utc::now();
-        let Some(p) = postbacks::claim(&self.db, now, now + Duration::minutes(5)).await? else {
+        // Held for a minute: if this process dies meanwhile, another takes the
+        // postback over then (applying one twice changes nothing).
+        let Some(p) = postbacks::claim(&self.db, now, now + Duration::minutes(1)).await? else {
             return Ok(false);
         };
         let Some(tid) = p.transaction_id.clone() else {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::collections::HashMap;
 
 use app::ssr::db::Db;
@@ -69,6 +71,16 @@ impl TestApp {
             db,
             test_db: Some(test_db),
             server,
+        }
+    }
+
+    /// Helpers for a portal served by another process on `test_db`.
+    pub fn attach(address: String, test_db: TestDb) -> TestApp {
+        TestApp {
+            address,
+            db: test_db.db.clone(),
+            test_db: Some(test_db),
+            server: tokio::spawn(async {}),
         }
     }
 

@@ -1,0 +1,205 @@
+//! The portal as an operating-system process, killed with SIGKILL at the
+//! two worst moments: after a postback was received but before it was
+//! applied, and after the request was signed but before its archive was
+//! complete. Each time the next process carries on from the database and
+//! nothing is lost.
+
+mod support;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use app::model::request::RequestStatus;
+use app::ssr::db::{jobs, postbacks, requests, Db};
+use app::ssr::testing::TestDb;
+use reqwest::StatusCode;
+use serde_json::json;
+use support::scripted::scripted_signhost;
+use support::TestApp;
+
+/// One portal process on `port`, sharing the database at `db_url`.
+struct Portal(Child);
+
+impl Portal {
+    async fn start(db_url: &str, port: u16, extra: &[(&str, &str)]) -> Portal {
+        let child = Command::new(env!("CARGO_BIN_EXE_server"))
+            .env("DATABASE_URL", db_url)
+            .env("BIND_ADDR", format!("127.0.0.1:{port}"))
+            .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .envs(extra.iter().copied())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let portal = Portal(child);
+        let health = format!("http://127.0.0.1:{port}/healthz");
+        for _ in 0..150 {
+            if reqwest::get(&health)
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return portal;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the portal did not come up on port {port}");
+    }
+
+    /// SIGKILL: no shutdown, no flushing, nothing finished.
+    fn kill(mut self) {
+        self.0.kill().unwrap();
+        self.0.wait().unwrap();
+    }
+}
+
+impl Drop for Portal {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to `seconds` for `check` to hold.
+async fn until<F, Fut>(what: &str, seconds: u64, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..seconds * 10 {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+async fn status(db: &Db, id: i64) -> RequestStatus {
+    requests::find(db, id).await.unwrap().unwrap().status()
+}
+
+#[tokio::test]
+async fn a_killed_portal_loses_nothing_after_a_restart() {
+    let test_db = TestDb::sqlite().await;
+    let url = test_db.url.clone();
+    let port = free_port();
+    let app = TestApp::attach(format!("http://127.0.0.1:{port}"), test_db);
+
+    // 1. A portal with its workers sends a request to the sandbox.
+    let portal = Portal::start(&url, port, &[]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = app.ready_draft(&owner).await;
+    let res = app
+        .call(&owner, "requests/start", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    until("the request waits for signers", 30, || async {
+        status(&app.db, id).await == RequestStatus::Waiting
+    })
+    .await;
+    portal.kill();
+
+    // 2. A portal without workers: both signers sign on the sandbox, the
+    // postbacks arrive and are stored, and then the process is killed
+    // before anything applied them.
+    let portal = Portal::start(&url, port, &[("WORKERS", "off")]).await;
+    let row = requests::find(&app.db, id).await.unwrap().unwrap();
+    let tx = app
+        .signhost()
+        .get_transaction(row.signhost_id.as_deref().unwrap())
+        .await
+        .unwrap();
+    for signer in &tx.signers {
+        let sign_url = signer.sign_url.clone().unwrap();
+        let token = sign_url.rsplit('/').next().unwrap();
+        let browser = app.client();
+        browser.get(&sign_url).send().await.unwrap();
+        let res = browser
+            .post(app.url(&format!("/sandbox/sign/{token}/sign")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+    // A postback whose delivery was cut off by a kill is sent again once
+    // the sandbox's claim on it runs out (a minute), as Signhost retries.
+    until("the signed postback is stored", 150, || async {
+        postbacks::recent(&app.db, 100)
+            .await
+            .unwrap()
+            .iter()
+            .any(|p| p.status == Some(30) && p.state == "received")
+    })
+    .await;
+    portal.kill();
+    assert_eq!(status(&app.db, id).await, RequestStatus::Waiting);
+
+    // 3. A portal whose Signhost refuses the downloads: it applies the
+    // postbacks (the request is signed) but cannot finish the archive, and
+    // is killed with the archive half-way.
+    let target = format!("http://127.0.0.1:{port}/sandbox/api/");
+    let (refusing, _) = scripted_signhost(target, |_, req| {
+        let path = req.uri().path();
+        (path.contains("/file/")).then_some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{\"Message\":\"Service unavailable\"}",
+        ))
+    })
+    .await;
+    let portal = Portal::start(
+        &url,
+        port,
+        &[
+            ("SIGNHOST_API_URL", refusing.as_str()),
+            ("SIGNHOST_APP_KEY", "sandbox-app-key"),
+            ("SIGNHOST_USER_TOKEN", "sandbox-user-token"),
+            ("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret"),
+        ],
+    )
+    .await;
+    until("the archive has failed once", 30, || async {
+        jobs::latest(&app.db, "archive", id)
+            .await
+            .unwrap()
+            .is_some_and(|j| j.last_error.is_some_and(|e| e.contains("503")))
+    })
+    .await;
+    portal.kill();
+    assert_eq!(status(&app.db, id).await, RequestStatus::Signed);
+    let job = jobs::latest(&app.db, "archive", id).await.unwrap().unwrap();
+    assert!(job.done_at.is_none(), "the archive is not complete");
+
+    // 4. A plain portal again: the archive resumes and completes.
+    let portal = Portal::start(&url, port, &[]).await;
+    until("the request is archived", 30, || async {
+        app.request_view(&owner, id).await["tracking"]["archived"] == json!(true)
+    })
+    .await;
+    let view = app.request_view(&owner, id).await;
+    let files = view["tracking"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "the signed document and the receipt");
+    // Postbacks the sandbox could not deliver while no portal ran arrive
+    // late; each is dealt with, none stays waiting.
+    until("every stored postback is dealt with", 150, || async {
+        postbacks::recent(&app.db, 100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|p| p.state != "received")
+    })
+    .await;
+    let applied = postbacks::recent(&app.db, 100).await.unwrap();
+    assert!(applied
+        .iter()
+        .any(|p| p.status == Some(30) && p.state == "applied"));
+    drop(portal);
+    app.stop().await;
+}
