@@ -45,7 +45,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, Refusal> {
     if page_ids.is_empty() {
         return Err(Refusal::NoPages);
     }
-    let pages = page_ids.values().map(|id| page_info(&doc, *id)).collect();
+    let pages = pages(&doc);
     let tags = page_ids
         .keys()
         .flat_map(|n| {
@@ -56,6 +56,14 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, Refusal> {
         })
         .collect();
     Ok(Inspected { pages, tags })
+}
+
+/// Every page as a viewer shows it, in order.
+pub fn pages(doc: &Document) -> Vec<PageInfo> {
+    doc.get_pages()
+        .values()
+        .map(|id| page_info(doc, *id))
+        .collect()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -6,18 +6,14 @@ use app::model::request::PageInfo;
 use lopdf::Document;
 use signhost::model::Field;
 
-use crate::documents::inspect::page_info;
+use crate::documents::inspect;
 use crate::panic::escape;
 
 /// Pages as a viewer shows them; empty when the PDF does not parse.
 pub fn pages(bytes: &[u8]) -> Vec<PageInfo> {
-    let Ok(doc) = Document::load_mem(bytes) else {
-        return Vec::new();
-    };
-    doc.get_pages()
-        .values()
-        .map(|id| page_info(&doc, *id))
-        .collect()
+    Document::load_mem(bytes)
+        .map(|doc| inspect::pages(&doc))
+        .unwrap_or_default()
 }
 
 /// A field placed by position: its page (1-based) and box in percent of that
