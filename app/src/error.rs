@@ -75,12 +75,18 @@ pub enum AppError {
     Conflict(String),
     #[error("Too many failed attempts. Please wait {retry_after_secs} seconds and try again.")]
     TooManyRequests { retry_after_secs: u64 },
+    #[error("The portal is busy right now. Please try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     #[error("The signing service answered: {0}")]
     Upstream(String),
     #[error(
         "Something went wrong on our side. If it keeps happening, quote reference {request_id}."
     )]
     Internal { request_id: String },
+    #[error("The portal could not read this request: {0}")]
+    BadRequest(String),
+    #[error("This request is larger than the portal accepts.")]
+    PayloadTooLarge,
     #[error("Could not reach the portal. Check your connection and try again.")]
     Transport(ServerFnErrorErr),
 }
@@ -102,8 +108,20 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::Conflict(_) => 409,
             AppError::TooManyRequests { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::Upstream(_) => 502,
+            AppError::BadRequest(_) => 400,
+            AppError::PayloadTooLarge => 413,
             AppError::Internal { .. } | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// Seconds to wait before trying again, for answers that say so.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::Busy { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 
@@ -119,8 +137,19 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// Input that cannot be read is the caller's fault (400, or 413 when
+    /// too large), never an internal error.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value)
+        match value {
+            ServerFnErrorErr::Args(m) | ServerFnErrorErr::Deserialization(m) => {
+                if m.contains("length limit") {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(m.chars().take(300).collect())
+                }
+            }
+            other => AppError::Transport(other),
+        }
     }
 }
 

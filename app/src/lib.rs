@@ -24,6 +24,10 @@ use crate::pages::{
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The server's Content-Security-Policy allows scripts with this
+    // request's nonce; the hydration scripts carry it.
+    #[cfg(feature = "ssr")]
+    ssr::web::provide_csp_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -64,7 +68,9 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=RequestsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::InOrder/>
-                    <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::InOrder/>
+                    // Rendered whole before it is sent, so a request that does not
+                    // exist is answered 404 (its data is still in the HTML).
+                    <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async/>
                     <Route path=path!("/staff") view=StaffPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/postbacks") view=PostbacksPage ssr=SsrMode::InOrder/>
                 </ParentRoute>

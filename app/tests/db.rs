@@ -193,28 +193,79 @@ async fn throttle_refuses_after_the_account_limit() {
         let rules = ThrottleRules::default();
         let now = Utc::now();
         for _ in 0..rules.per_account {
-            throttle::check(&db, &rules, "ann@example.nl", "10.0.0.1", now)
+            throttle::take(&db, &rules, "ann@example.nl", "10.0.0.1", now)
                 .await
                 .unwrap();
-            throttle::record_failure(&db, &rules, "ann@example.nl", "10.0.0.1", now)
-                .await
-                .unwrap();
+            throttle::failed(&db, &rules, now).await.unwrap();
         }
-        match throttle::check(&db, &rules, "ann@example.nl", "10.0.0.2", now).await {
+        match throttle::take(&db, &rules, "ann@example.nl", "10.0.0.2", now).await {
             Err(AppError::TooManyRequests { retry_after_secs }) => {
                 assert!(retry_after_secs > 800 && retry_after_secs <= 900)
             }
             other => panic!("expected throttling, got {other:?}"),
         }
-        throttle::check(&db, &rules, "bob@example.nl", "10.0.0.2", now)
+        throttle::take(&db, &rules, "bob@example.nl", "10.0.0.2", now)
             .await
             .expect("other accounts are free");
         let later = now + rules.window + Duration::seconds(1);
-        throttle::check(&db, &rules, "ann@example.nl", "10.0.0.2", later)
+        throttle::take(&db, &rules, "ann@example.nl", "10.0.0.2", later)
             .await
             .expect("the window passes");
     })
     .await;
+}
+
+#[tokio::test]
+async fn concurrent_attempts_get_exactly_the_allowed_number_through() {
+    on_each_backend(|db| async move {
+        let rules = ThrottleRules::default();
+        let now = Utc::now();
+        let attempts = (0..40).map(|i| {
+            let (db, rules) = (db.clone(), rules.clone());
+            tokio::spawn(async move {
+                throttle::take(&db, &rules, "eve@example.nl", &format!("10.1.0.{i}"), now)
+                    .await
+                    .is_ok()
+            })
+        });
+        let mut passed = 0;
+        for a in futures_join(attempts.collect()).await {
+            passed += usize::from(a);
+        }
+        assert_eq!(passed as i64, rules.per_account, "one account, 40 at once");
+        let attempts = (0..100).map(|i| {
+            let (db, rules) = (db.clone(), rules.clone());
+            tokio::spawn(async move {
+                throttle::take(&db, &rules, &format!("u{i}@example.nl"), "10.9.9.9", now)
+                    .await
+                    .is_ok()
+            })
+        });
+        let mut passed = 0;
+        for a in futures_join(attempts.collect()).await {
+            passed += usize::from(a);
+        }
+        assert_eq!(passed as i64, rules.per_address, "one address, 100 at once");
+        // A success gives its attempt back and forgets the account's failures.
+        let a = throttle::take(&db, &rules, "kim@example.nl", "10.2.0.1", now)
+            .await
+            .unwrap();
+        throttle::succeeded(&db, a, "kim@example.nl").await.unwrap();
+        let since = now - rules.window;
+        let (count, _) = failures::recent(&db, failures::Scope::Address, "10.2.0.1", since)
+            .await
+            .unwrap();
+        assert_eq!(count, 0);
+    })
+    .await;
+}
+
+async fn futures_join(handles: Vec<tokio::task::JoinHandle<bool>>) -> Vec<bool> {
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
 
 #[tokio::test]

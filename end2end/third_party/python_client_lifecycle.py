@@ -3,6 +3,7 @@ unmodified against the portal's sandbox: create, upload, start, sign, download
 the signed file and receipt, and cancel."""
 
 import io
+import os
 import sys
 
 import httpx
@@ -10,7 +11,12 @@ from signhost import models
 from signhost.client import DefaultClient
 
 BASE = sys.argv[1].rstrip("/")
-api = DefaultClient(api_key="sandbox-user-token", app_key="sandbox-app-key", base_url=f"{BASE}/sandbox/api/")
+# The installation's sandbox keys (`server sandbox-keys` prints them).
+api = DefaultClient(
+    api_key=os.environ["SIGNHOST_USER_TOKEN"],
+    app_key=os.environ["SIGNHOST_APP_KEY"],
+    base_url=f"{BASE}/sandbox/api/",
+)
 results = []
 
 

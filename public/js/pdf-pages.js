@@ -18,7 +18,7 @@ async function library() {
 
 function load(url) {
   if (!documents.has(url)) {
-    documents.set(url, library().then((lib) => lib.getDocument({ url, withCredentials: true }).promise));
+    documents.set(url, library().then((lib) => lib.getDocument({ url, withCredentials: true, isEvalSupported: false }).promise));
   }
   return documents.get(url);
 }

@@ -30,6 +30,20 @@ pub enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Print the built-in sandbox's keys for this installation (made on
+    /// first use), as environment variables for a Signhost client.
+    SandboxKeys,
+}
+
+/// Prints the sandbox keys of the database in `config`.
+pub async fn print_sandbox_keys(config: &Config) -> anyhow::Result<()> {
+    let db = crate::open_database(config).await?;
+    let keys = crate::sandbox::installation_keys(&db).await?;
+    println!("SIGNHOST_APP_KEY={}", keys.app_key);
+    println!("SIGNHOST_USER_TOKEN={}", keys.user_token);
+    println!("SIGNHOST_SHARED_SECRET={}", keys.shared_secret);
+    db.close().await;
+    Ok(())
 }
 
 /// Reads the new password: twice at a terminal, else one line of stdin.

@@ -35,12 +35,42 @@ pub struct SignhostSettings {
     pub app_key: Secret,
     pub user_token: Secret,
     pub shared_secret: Secret,
+    /// The keys were not configured: the sandbox's own keys, generated once
+    /// per installation and kept in the database, fill them in at start.
+    pub installation_keys: bool,
+}
+
+impl SignhostSettings {
+    /// Replaces unconfigured keys with the installation's sandbox keys.
+    pub fn use_installation_keys(&mut self, keys: &SandboxKeys) {
+        if self.installation_keys {
+            self.app_key = Secret(keys.app_key.clone());
+            self.user_token = Secret(keys.user_token.clone());
+            self.shared_secret = Secret(keys.shared_secret.clone());
+        }
+    }
+}
+
+/// The keys of the built-in sandbox, random per installation.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SandboxKeys {
+    pub app_key: String,
+    pub user_token: String,
+    pub shared_secret: String,
+}
+
+impl fmt::Debug for SandboxKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SandboxKeys(***)")
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Whether the built-in Signhost sandbox is served under `/sandbox/`.
     pub sandbox: bool,
+    /// The sandbox was switched on explicitly on an address others can reach.
+    pub sandbox_exposed: bool,
     pub database_url: String,
     pub public_url: Url,
     pub bind_addr: SocketAddr,
@@ -53,6 +83,12 @@ pub struct Config {
     pub quiet_hours: i64,
     /// Reverse proxies whose `X-Forwarded-For` is believed (none by default).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Staff sessions end after this many minutes without a request…
+    pub session_idle_minutes: i64,
+    /// …and this many hours after sign-in, however active.
+    pub session_max_hours: i64,
+    /// Postbacks accepted per second from one sender address.
+    pub postback_rate: u32,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -130,7 +166,10 @@ impl Config {
                 .join("sandbox/api/")
                 .map_err(|e| err("PUBLIC_URL", e.to_string()))?,
         };
-        let sandbox = on_off("SANDBOX", var("SANDBOX"))?;
+        let sandbox_setting = match var("SANDBOX") {
+            None => None,
+            raw => Some(on_off("SANDBOX", raw)?),
+        };
         let workers = on_off("WORKERS", var("WORKERS"))?;
         let quiet_hours = match var("POSTBACK_QUIET_HOURS") {
             None => 24,
@@ -145,6 +184,30 @@ impl Config {
                     )
                 })?,
         };
+        let number =
+            |name: &'static str, default: i64, range: std::ops::RangeInclusive<i64>, unit: &str| {
+                match var(name) {
+                    None => Ok(default),
+                    Some(raw) => raw
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| range.contains(n))
+                        .ok_or_else(|| {
+                            err(
+                                name,
+                                format!(
+                                    "must be a number of {unit} from {} to {} (got '{raw}')",
+                                    range.start(),
+                                    range.end()
+                                ),
+                            )
+                        }),
+                }
+            };
+        let session_idle_minutes = number("SESSION_IDLE_MINUTES", 120, 5..=1440, "minutes")?;
+        let session_max_hours = number("SESSION_MAX_HOURS", 12, 1..=720, "hours")?;
+        let postback_rate =
+            number("POSTBACK_RATE", 50, 1..=100_000, "postbacks per second")? as u32;
         let trusted_proxies = match var("TRUSTED_PROXIES") {
             None => Vec::new(),
             Some(raw) => crate::client_ip::parse_list(&raw)
@@ -167,17 +230,49 @@ impl Config {
             .map(|u| u.to_string())
             .unwrap_or_default();
         let uses_sandbox = api_url.as_str().starts_with(&sandbox_prefix);
-        if uses_sandbox && !sandbox {
-            return Err(err(
-                "SIGNHOST_API_URL",
-                "points at the built-in sandbox, but SANDBOX is off; set the real Signhost URL",
-            ));
-        }
-        // The sandbox works without any keys; a real Signhost needs them.
-        let secret = |name: &'static str, sandbox_default: &str| -> Result<Secret, ConfigError> {
+        // Reachable only from this machine: both the address users are given
+        // and the one the server listens on.
+        let loopback = is_loopback(&public_url) && bind_addr.ip().is_loopback();
+        let sandbox = match (sandbox_setting, uses_sandbox) {
+            (Some(true), false) => {
+                return Err(err(
+                    "SANDBOX",
+                    "is on, but SIGNHOST_API_URL points at a real Signhost; the sandbox is never served next to a real service (remove SANDBOX or set it off)",
+                ))
+            }
+            (Some(false), true) => {
+                return Err(err(
+                    "SIGNHOST_API_URL",
+                    "points at the built-in sandbox, but SANDBOX is off; set the real Signhost URL",
+                ))
+            }
+            (None, true) if !loopback => {
+                return Err(err(
+                    "SANDBOX",
+                    format!("is needed: PUBLIC_URL ({public_url}) can be reached from other machines, so the built-in sandbox is not switched on by default. Set SIGNHOST_API_URL and its keys for a real Signhost, or SANDBOX=on to serve the sandbox there anyway"),
+                ))
+            }
+            (Some(on), _) => on,
+            (None, uses) => uses,
+        };
+        // The sandbox makes its own keys; a real Signhost needs them configured.
+        let configured = [
+            "SIGNHOST_APP_KEY",
+            "SIGNHOST_USER_TOKEN",
+            "SIGNHOST_SHARED_SECRET",
+        ]
+        .iter()
+        .filter(|n| var(n).is_some())
+        .count();
+        let installation_keys = uses_sandbox && configured == 0;
+        let secret = |name: &'static str| -> Result<Secret, ConfigError> {
             match var(name) {
                 Some(v) => Ok(Secret(v)),
-                None if uses_sandbox => Ok(Secret(sandbox_default.to_string())),
+                None if installation_keys => Ok(Secret(String::new())),
+                None if uses_sandbox => Err(err(
+                    name,
+                    "is missing: set all three Signhost keys, or none to use the sandbox's own",
+                )),
                 None => Err(err(
                     name,
                     "is required when SIGNHOST_API_URL points at a real Signhost",
@@ -186,13 +281,15 @@ impl Config {
         };
         let signhost = SignhostSettings {
             api_url,
-            app_key: secret("SIGNHOST_APP_KEY", "sandbox-app-key")?,
-            user_token: secret("SIGNHOST_USER_TOKEN", "sandbox-user-token")?,
-            shared_secret: secret("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret")?,
+            app_key: secret("SIGNHOST_APP_KEY")?,
+            user_token: secret("SIGNHOST_USER_TOKEN")?,
+            shared_secret: secret("SIGNHOST_SHARED_SECRET")?,
+            installation_keys,
         };
 
         Ok(Config {
             sandbox,
+            sandbox_exposed: sandbox && !loopback,
             database_url,
             public_url,
             bind_addr,
@@ -201,6 +298,9 @@ impl Config {
             workers,
             quiet_hours,
             trusted_proxies,
+            session_idle_minutes,
+            session_max_hours,
+            postback_rate,
         })
     }
 
@@ -217,6 +317,16 @@ impl Config {
     /// Cookies get the Secure flag when the portal is reached over https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.scheme() == "https"
+    }
+}
+
+/// Whether only this machine can reach `url` (a loopback address or `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -296,7 +406,11 @@ mod tests {
 
     #[test]
     fn public_url_drives_sandbox_url_and_secure_cookies() {
-        let c = config(&[("PUBLIC_URL", "https://sign.example.nl/portal")]).unwrap();
+        let c = config(&[
+            ("PUBLIC_URL", "https://sign.example.nl/portal"),
+            ("SANDBOX", "on"),
+        ])
+        .unwrap();
         assert_eq!(c.public_url.as_str(), "https://sign.example.nl/portal/");
         assert_eq!(
             c.signhost.api_url.as_str(),
@@ -358,6 +472,17 @@ mod tests {
     }
 
     #[test]
+    fn session_lifetimes_are_configurable_and_checked() {
+        let c = config(&[]).unwrap();
+        assert_eq!((c.session_idle_minutes, c.session_max_hours), (120, 12));
+        let c = config(&[("SESSION_IDLE_MINUTES", "30"), ("SESSION_MAX_HOURS", "8")]).unwrap();
+        assert_eq!((c.session_idle_minutes, c.session_max_hours), (30, 8));
+        for (var, bad) in [("SESSION_IDLE_MINUTES", "0"), ("SESSION_MAX_HOURS", "x")] {
+            assert_eq!(config(&[(var, bad)]).unwrap_err().var, var);
+        }
+    }
+
+    #[test]
     fn trusted_proxies_are_addresses_or_networks() {
         assert!(config(&[]).unwrap().trusted_proxies.is_empty());
         let c = config(&[("TRUSTED_PROXIES", "127.0.0.1, 10.0.0.0/8")]).unwrap();
@@ -378,30 +503,73 @@ mod tests {
         assert_eq!(config(&real).unwrap_err().var, "SIGNHOST_APP_KEY");
     }
 
+    const REAL: [(&str, &str); 4] = [
+        ("SIGNHOST_API_URL", "https://api.signhost.com/api"),
+        ("SIGNHOST_APP_KEY", "k"),
+        ("SIGNHOST_USER_TOKEN", "t"),
+        ("SIGNHOST_SHARED_SECRET", "s"),
+    ];
+
     #[test]
-    fn the_sandbox_needs_no_keys_and_real_signhost_does() {
+    fn the_sandbox_makes_its_own_keys_and_real_signhost_needs_them() {
         let c = config(&[]).unwrap();
-        assert!(c.sandbox);
-        assert_eq!(c.signhost.app_key.expose(), "sandbox-app-key");
-        let real = config(&[
-            ("SIGNHOST_API_URL", "https://api.signhost.com/api"),
-            ("SIGNHOST_APP_KEY", "k"),
-            ("SIGNHOST_USER_TOKEN", "t"),
-            ("SIGNHOST_SHARED_SECRET", "s"),
-            ("SANDBOX", "off"),
-        ])
-        .unwrap();
+        assert!(c.sandbox && !c.sandbox_exposed);
+        assert!(c.signhost.installation_keys);
+        assert_eq!(c.signhost.app_key.expose(), "", "no fixed key");
+        let real = config(&REAL).unwrap();
         assert_eq!(
             real.signhost.api_url.as_str(),
             "https://api.signhost.com/api/"
         );
-        assert!(!real.sandbox);
+        assert!(!real.sandbox, "off by default next to a real Signhost");
+        assert!(!real.signhost.installation_keys);
+        // Some keys but not all: say which one is missing.
+        let e = config(&[("SIGNHOST_APP_KEY", "k")]).unwrap_err();
+        assert_eq!(e.var, "SIGNHOST_USER_TOKEN");
+    }
+
+    #[test]
+    fn the_sandbox_is_refused_next_to_a_real_service() {
+        let mut vars = REAL.to_vec();
+        vars.push(("SANDBOX", "on"));
+        let e = config(&vars).unwrap_err();
+        assert_eq!(e.var, "SANDBOX");
+        assert!(e.message.contains("real Signhost"), "{}", e.message);
+    }
+
+    #[test]
+    fn the_sandbox_is_on_by_default_only_on_loopback() {
+        for local in [
+            "http://127.0.0.1:3000",
+            "http://localhost:8080/",
+            "http://[::1]:3000",
+        ] {
+            let c = config(&[("PUBLIC_URL", local)]).unwrap();
+            assert!(c.sandbox && !c.sandbox_exposed, "{local}");
+        }
+        let e = config(&[("PUBLIC_URL", "https://sign.example.nl")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX");
+        let e = config(&[
+            ("BIND_ADDR", "0.0.0.0:3000"),
+            ("PUBLIC_URL", "http://10.1.2.3:3000"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "SANDBOX");
+        // Listening on every interface is not loopback, whatever PUBLIC_URL says.
+        let e = config(&[("BIND_ADDR", "0.0.0.0:3000")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX");
+        let c = config(&[("PUBLIC_URL", "https://sign.example.nl"), ("SANDBOX", "on")]).unwrap();
+        assert!(
+            c.sandbox && c.sandbox_exposed,
+            "on when asked, with a warning"
+        );
     }
 
     #[test]
     fn secrets_never_print() {
         let c = config(&[
             ("SIGNHOST_APP_KEY", "app-key-123"),
+            ("SIGNHOST_USER_TOKEN", "token-456"),
             ("SIGNHOST_SHARED_SECRET", "s3cr3t"),
         ])
         .unwrap();

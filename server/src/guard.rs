@@ -44,7 +44,7 @@ pub async fn require_sign_in(
     if is_public(&path) {
         return next.run(req).await;
     }
-    let user = match auth::session_user(&session, &state.db).await {
+    let user = match auth::session_user(&session, &state).await {
         Ok(user) => user,
         Err(err) => {
             return crate::panic::error_page(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string())
@@ -65,6 +65,37 @@ pub async fn require_sign_in(
         (Some(_), SIGN_IN) => Redirect::to("/").into_response(),
         (Some(user), p) if is_admin_only(p) && user.role() != Role::Admin => forbidden(),
         (Some(_), _) => next.run(req).await,
+    }
+}
+
+/// For tools that only staff may use (the sandbox's mailbox and clock):
+/// anonymous visitors are sent to sign in (or refused, for a form post).
+pub async fn require_staff(
+    State(state): State<AppState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let user = match auth::session_user(&session, &state).await {
+        Ok(user) => user,
+        Err(err) => {
+            return crate::panic::error_page(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string())
+        }
+    };
+    match user {
+        Some(user) => {
+            req.extensions_mut().insert(crate::sandbox::Viewer {
+                admin: user.role() == Role::Admin,
+            });
+            next.run(req).await
+        }
+        None if req.method() == axum::http::Method::GET => {
+            let target = req.uri().path().to_string();
+            let next_param: String =
+                url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+            Redirect::to(&format!("{SIGN_IN}?next={next_param}")).into_response()
+        }
+        None => (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response(),
     }
 }
 

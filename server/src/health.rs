@@ -1,5 +1,6 @@
 //! `/healthz`: the process is alive. `/readyz`: the database answers.
 
+use crate::routes::At;
 use app::ssr::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,11 +10,11 @@ use serde_json::{json, Value};
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .route(
+        .at(
             "/healthz",
             get(|| async { Json(json!({ "status": "alive" })) }),
         )
-        .route("/readyz", get(ready))
+        .at("/readyz", get(ready))
         .with_state(state)
 }
 

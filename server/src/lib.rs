@@ -7,11 +7,15 @@
 pub mod cli;
 pub mod client_ip;
 pub mod config;
+pub mod csrf;
 pub mod documents;
+pub mod fn_errors;
 pub mod guard;
+pub mod headers;
 pub mod health;
 pub mod links;
 pub mod panic;
+pub mod routes;
 pub mod sandbox;
 pub mod start;
 pub mod tracking;
@@ -63,9 +67,25 @@ pub async fn build_router(
     db: Db,
     options: LeptosOptions,
 ) -> anyhow::Result<Router> {
+    let mut config = config.clone();
+    if config.signhost.installation_keys {
+        let keys = sandbox::installation_keys(&db).await?;
+        config.signhost.use_installation_keys(&keys);
+    }
+    if config.sandbox_exposed {
+        tracing::warn!(
+            public_url = %config.public_url,
+            "SANDBOX=on at an address other machines can reach: anyone with a signing link can sign in the sandbox; use a real Signhost for real documents"
+        );
+    }
+    let config = &config;
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
     state.quiet_hours = config.quiet_hours;
+    state.sessions = app::ssr::auth::SessionRules {
+        idle: chrono::Duration::minutes(config.session_idle_minutes),
+        absolute: chrono::Duration::hours(config.session_max_hours),
+    };
     let worker = start_worker(config, &state);
     state.signhost = Some(worker.signhost.clone());
     if config.workers {
@@ -106,24 +126,40 @@ pub async fn build_router(
         .merge(tracking::routes(
             state.clone(),
             config.signhost.shared_secret.expose().to_string(),
+            tracking::flood::FloodRules {
+                per_second: config.postback_rate,
+                ..Default::default()
+            },
         ));
     if config.sandbox {
-        router = router.merge(
-            sandbox::start(sandbox::Sandbox {
-                db: db.clone(),
-                app_key: config.signhost.app_key.expose().to_string(),
-                user_token: config.signhost.user_token.expose().to_string(),
-                shared_secret: config.signhost.shared_secret.expose().to_string(),
-                public_url: config.public_url.clone(),
-                clock_offset: Default::default(),
-            })
-            .await?,
-        );
+        let routes = sandbox::start(sandbox::Sandbox {
+            db: db.clone(),
+            app_key: config.signhost.app_key.expose().to_string(),
+            user_token: config.signhost.user_token.expose().to_string(),
+            shared_secret: config.signhost.shared_secret.expose().to_string(),
+            public_url: config.public_url.clone(),
+            clock_offset: Default::default(),
+        })
+        .await?;
+        router = router.merge(routes.api).merge(routes.tools.layer(
+            axum::middleware::from_fn_with_state(state.clone(), guard::require_staff),
+        ));
     }
     let router = router
         .merge(pages)
-        .layer(store.layer(config.secure_cookies()))
+        .layer(store.layer(config.secure_cookies(), config.session_max_hours))
+        .layer(axum::middleware::from_fn_with_state(
+            csrf::Csrf::new(&config.public_url),
+            csrf::layer,
+        ))
+        .layer(axum::middleware::from_fn(fn_errors::layer))
         .layer(axum::middleware::from_fn(panic::catch_panic))
+        .layer(axum::middleware::from_fn_with_state(
+            headers::Hardening {
+                hsts: config.secure_cookies(),
+            },
+            headers::layer,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             std::sync::Arc::new(config.trusted_proxies.clone()),
             client_ip::layer,

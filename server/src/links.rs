@@ -1,6 +1,7 @@
 //! The portal's link per signer (no sign-in), which sends the browser on to
 //! the signer's current Signhost signing page.
 
+use crate::routes::At;
 use app::model::request::RequestStatus;
 use app::ssr::db::{requests, signer_links};
 use app::ssr::state::AppState;
@@ -14,7 +15,7 @@ use crate::panic::page;
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .route("/s/{token}", get(follow))
+        .at("/s/{token}", get(follow))
         .with_state(state)
 }
 

@@ -28,6 +28,7 @@ async fn main() -> std::process::ExitCode {
             Ok(password) => cli::create_admin(&config, &email, &name, &password).await,
             Err(e) => Err(e),
         },
+        Command::SandboxKeys => cli::print_sandbox_keys(&config).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

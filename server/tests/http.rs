@@ -279,8 +279,14 @@ async fn admin_adds_staff_who_can_then_sign_in() {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(app.get(&sam, "/").await.status(), StatusCode::SEE_OTHER);
-    let res = app.sign_in(&app.client(), "sam@example.nl", PASSWORD).await;
-    assert!(res.text().await.unwrap().contains("disabled"));
+    // A disabled account is answered exactly like a wrong password.
+    let disabled = app.sign_in(&app.client(), "sam@example.nl", PASSWORD).await;
+    let wrong = app
+        .sign_in(&app.client(), "sam@example.nl", "not the password")
+        .await;
+    assert_eq!(disabled.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(disabled.status(), wrong.status());
+    assert_eq!(disabled.text().await.unwrap(), wrong.text().await.unwrap());
 
     app.call(
         &admin,

@@ -25,7 +25,7 @@ fn direct_signer(email: &str) -> CreateSigner {
     CreateSigner {
         email: email.into(),
         send_sign_request: Some(false),
-        return_url: Some("https://portal.example/landing".into()),
+        return_url: None,
         ..Default::default()
     }
 }
@@ -102,7 +102,11 @@ async fn sign(app: &TestApp, sign_url: &str) -> reqwest::Response {
 async fn direct_flow_from_create_to_signed_pdfs_and_receipt() {
     let app = TestApp::spawn().await;
     let api = client(&app);
-    let tx = api.create_transaction(&two_signers()).await.unwrap();
+    let mut req = two_signers();
+    for signer in &mut req.signers {
+        signer.return_url = Some(app.url("/landing"));
+    }
+    let tx = api.create_transaction(&req).await.unwrap();
     let id = tx.id.clone().unwrap();
     assert_eq!(tx.status, Some(TransactionStatus::WaitingForDocument));
     let ids: Vec<_> = tx.signers.iter().map(|s| s.id.clone().unwrap()).collect();
@@ -133,7 +137,10 @@ async fn direct_flow_from_create_to_signed_pdfs_and_receipt() {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         location(&res),
-        format!("https://portal.example/landing?sh_transactionid={id}&sh_signerid=Signer1&sh_signerstatus=signed")
+        format!(
+            "{}?sh_transactionid={id}&sh_signerid=Signer1&sh_signerstatus=signed",
+            app.url("/landing")
+        )
     );
     let halfway = api.get_transaction(&id).await.unwrap();
     assert_eq!(halfway.status, Some(TransactionStatus::WaitingForSigner));
@@ -535,7 +542,33 @@ async fn invite_flow_mailbox_reminders_and_expiry_follow_the_clock() {
     api.put_file(&id, "lease.pdf", sample_pdf()).await.unwrap();
     api.start(&id).await.unwrap();
 
-    let browser = app.client();
+    // The mailbox and the clock are for signed-in staff only.
+    let anonymous = app.client();
+    let res = anonymous
+        .get(app.url("/sandbox/mail"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(
+        location(&res).starts_with("/sign-in?next="),
+        "{}",
+        location(&res)
+    );
+    let res = anonymous
+        .post(app.url("/sandbox/clock"))
+        .form(&[("days", "30")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api.get_transaction(&id).await.unwrap().status,
+        Some(TransactionStatus::WaitingForSigner),
+        "an anonymous clock move changed nothing"
+    );
+
+    let browser = app.signed_in("clerk@example.nl", "staff").await;
     let mail = browser
         .get(app.url("/sandbox/mail"))
         .send()
@@ -609,11 +642,13 @@ async fn invite_flow_mailbox_reminders_and_expiry_follow_the_clock() {
     app.stop().await;
 }
 
-/// A postback receiver that answers 500 to its first `failures` calls.
-async fn receiver(
+/// A postback receiver that answers 500 to its first `failures` calls,
+/// served by the portal itself at `/test-receiver/postback` (the sandbox
+/// posts only to its own portal).
+fn receiver(
     failures: usize,
 ) -> (
-    String,
+    axum::Router,
     std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>,
 ) {
     use axum::extract::State;
@@ -623,7 +658,7 @@ async fn receiver(
     let seen: Seen = Arc::default();
     let app = axum::Router::new()
         .route(
-            "/postback",
+            "/test-receiver/postback",
             axum::routing::post(
                 |State((seen, failures)): State<(Seen, usize)>,
                  headers: HeaderMap,
@@ -645,20 +680,17 @@ async fn receiver(
             ),
         )
         .with_state((seen.clone(), failures));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/postback", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, seen)
+    (app, seen)
 }
 
 #[tokio::test]
 async fn postbacks_arrive_in_order_with_checksums_after_retries() {
-    let app = TestApp::spawn().await;
+    let (extra, seen) = receiver(2);
+    let app = TestApp::spawn_with_router(extra).await;
     let api = client(&app);
-    let (url, seen) = receiver(2).await;
     let mut req = two_signers();
     req.signers.truncate(1);
-    req.postback_url = Some(url);
+    req.postback_url = Some(app.url("/test-receiver/postback"));
     let tx = api.create_transaction(&req).await.unwrap();
     let id = tx.id.clone().unwrap();
     api.put_file(&id, "c.pdf", sample_pdf()).await.unwrap();
@@ -738,5 +770,43 @@ async fn the_sandbox_runs_on_postgres_too() {
     assert!(server::sandbox::pdf::is_pdf(
         &api.get_receipt(&id).await.unwrap()
     ));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn postbacks_and_return_pages_elsewhere_are_refused() {
+    let app = TestApp::spawn().await;
+    let api = client(&app);
+    let port = app.address.rsplit(':').next().unwrap().to_string();
+    let other_port: u16 = port.parse::<u16>().unwrap().wrapping_add(1);
+    for target in [
+        "http://169.254.169.254/latest/meta-data".to_string(),
+        "http://127.0.0.1:5432/".to_string(),
+        format!("http://127.0.0.1:{other_port}/signhost/postback"),
+        format!(
+            "http://user@{}/signhost/postback",
+            app.address.trim_start_matches("http://")
+        ),
+        "https://evil.example/".to_string(),
+    ] {
+        let mut req = two_signers();
+        req.postback_url = Some(target.clone());
+        let err = api.create_transaction(&req).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::BadRequest { status: 400, message, .. } if message.contains("PostbackUrl")),
+            "{target}: {err:?}"
+        );
+        let mut req = two_signers();
+        req.signers[0].return_url = Some(target.clone());
+        let err = api.create_transaction(&req).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::BadRequest { status: 400, message, .. } if message.contains("ReturnUrl")),
+            "{target}: {err:?}"
+        );
+    }
+    let mut req = two_signers();
+    req.postback_url = Some(app.url("/signhost/postback"));
+    req.signers[0].return_url = Some(app.url("/return"));
+    api.create_transaction(&req).await.unwrap();
     app.stop().await;
 }

@@ -24,7 +24,9 @@ fn quiet_worker(app: &TestApp) -> Worker {
     let mut w = Worker::new(
         app.db.clone(),
         client,
-        "http://127.0.0.1:9/nowhere".into(),
+        // Postbacks go to a portal address that does not take them, so
+        // each test posts them itself.
+        app.url("/test-nowhere"),
         app.url("/return"),
     );
     w.check_every = Duration::from_secs(3600);
@@ -521,6 +523,7 @@ async fn admins_see_the_postback_inbox_and_replay_a_postback() {
         .json()
         .await
         .unwrap();
+    let inbox = &inbox["entries"];
     assert_eq!(inbox[0]["state"], json!("applied"));
     assert!(inbox[0]["body"].as_str().unwrap().contains(&tid));
     let pid = inbox[0]["id"].to_string();
@@ -581,5 +584,86 @@ async fn a_finished_request_is_deleted_at_signhost_only_once_archived() {
         .unwrap()
         .iter()
         .any(|a| a["action"] == json!("deleted at Signhost")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_flood_of_forged_postbacks_is_bounded_and_cannot_hide_real_ones() {
+    let app = TestApp::spawn_with(&[
+        ("WORKERS", "off"),
+        ("POSTBACK_RATE", "20"),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let admin = app.signed_in("admin@example.nl", "admin").await;
+    let w = quiet_worker(&app);
+    let (_, tid) = sent(&app, &owner, &w).await;
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    assert_eq!(
+        post_postback(&app, body, Some(&checksum)).await.status(),
+        StatusCode::OK
+    );
+
+    // 300 forged postbacks of 64 kB from one sender, as fast as it can.
+    let forged = format!(
+        "{{\"Id\":\"{tid}\",\"Status\":30,\"Junk\":\"{}\"}}",
+        "x".repeat(64 * 1024)
+    );
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..300 {
+        let status = post_postback(&app, forged.clone(), Some("forged"))
+            .await
+            .status();
+        *statuses.entry(status.as_u16()).or_insert(0) += 1;
+    }
+    assert!(
+        statuses.get(&429).copied().unwrap_or(0) > 0,
+        "rate limited: {statuses:?}"
+    );
+    let rows = postbacks::recent(&app.db, 1000).await.unwrap();
+    let stored_bytes: usize = rows.iter().map(|p| p.body.len()).sum();
+    assert!(
+        stored_bytes <= 5 * 1024 * 1024 + 70 * 1024,
+        "an hour's allowance of unauthenticated bodies at most: {stored_bytes}"
+    );
+    assert!(rows
+        .iter()
+        .any(|p| p.reason.as_deref().is_some_and(|r| r.contains("not kept"))));
+    assert!(rows
+        .iter()
+        .all(|p| p.state != "received" || p.checksum.as_deref() == Some(&checksum)));
+
+    // The admins' inbox shows the real one first by default.
+    let inbox: serde_json::Value = app
+        .call(&admin, "postbacks/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(inbox["view"], json!("authentic"));
+    assert_eq!(inbox["authentic"], json!(1));
+    assert_eq!(inbox["entries"].as_array().unwrap().len(), 1);
+    assert!(inbox["quarantined"].as_i64().unwrap() >= 80);
+    let quarantined: serde_json::Value = app
+        .call(&admin, "postbacks/list", &[("view", "quarantined")])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(quarantined["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["state"] == json!("quarantined")));
+    // Other senders are not affected by this one's limit.
+    let res = app
+        .client_behind_proxy("198.51.100.7")
+        .post(app.url("/signhost/postback"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
     app.stop().await;
 }

@@ -47,6 +47,24 @@ pub async fn sign_out() -> Result<(), AppError> {
     )
 }
 
+/// Ends every session of the signed-in staff member, on every device.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use crate::ssr::{auth, web};
+    web::finish(
+        async move {
+            let (state, session) = auth::context().await?;
+            let Some(user) = auth::session_user(&session, &state).await? else {
+                return Err(AppError::Unauthorized);
+            };
+            auth::sign_out_everywhere(&state.db, &session, &user).await?;
+            leptos_axum::redirect("/sign-in");
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// The signed-in staff member, or `None` for an anonymous visitor.
 #[server(endpoint = "current_user")]
 pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
@@ -54,7 +72,7 @@ pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
     web::finish(
         async move {
             let (state, session) = auth::context().await?;
-            Ok(auth::session_user(&session, &state.db)
+            Ok(auth::session_user(&session, &state)
                 .await?
                 .map(|u| u.to_current()))
         }

@@ -3,19 +3,33 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::tracking::InboxEntry;
+use crate::model::tracking::{Inbox, InboxEntry};
 
+/// One part of the inbox: `authentic` (the default, so a flood of forged
+/// postbacks cannot push real ones out of sight), `quarantined` or `all`.
 #[server(endpoint = "postbacks/list")]
-pub async fn list_postbacks() -> Result<Vec<InboxEntry>, AppError> {
+pub async fn list_postbacks(view: Option<String>) -> Result<Inbox, AppError> {
     use crate::ssr::db::postbacks;
     use crate::ssr::{auth, web};
     web::finish(
         async move {
             let (state, _) = auth::require_admin().await?;
-            let rows = postbacks::recent(&state.db, 200)
+            let view = match view.as_deref() {
+                Some("quarantined") => "quarantined",
+                Some("all") => "all",
+                _ => "authentic",
+            };
+            let filter = match view {
+                "quarantined" => Some(true),
+                "all" => None,
+                _ => Some(false),
+            };
+            let rows = postbacks::recent_in(&state.db, filter, 200)
                 .await
                 .map_err(web::internal)?;
-            Ok(rows
+            let (authentic, quarantined) =
+                postbacks::counts(&state.db).await.map_err(web::internal)?;
+            let entries = rows
                 .into_iter()
                 .map(|p| InboxEntry {
                     id: p.id,
@@ -29,7 +43,13 @@ pub async fn list_postbacks() -> Result<Vec<InboxEntry>, AppError> {
                     headers: p.headers,
                     body: p.body.chars().take(4096).collect(),
                 })
-                .collect())
+                .collect::<Vec<InboxEntry>>();
+            Ok(Inbox {
+                entries,
+                authentic,
+                quarantined,
+                view: view.to_string(),
+            })
         }
         .await,
     )

@@ -1,13 +1,14 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 
-use crate::api::auth::{get_current_user, SignOut};
+use crate::api::auth::{get_current_user, SignOut, SignOutEverywhere};
 
 /// The frame around every staff page: top bar, navigation, content.
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let user = Resource::new(|| (), |_| get_current_user());
     let sign_out = ServerAction::<SignOut>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -39,6 +40,11 @@ pub fn AppLayout() -> impl IntoView {
                 </Transition>
                 <ActionForm action=sign_out attr:class="sign-out">
                     <button type="submit" class="button button-quiet">"Sign out"</button>
+                </ActionForm>
+                <ActionForm action=everywhere attr:class="sign-out">
+                    <button type="submit" class="button button-quiet" title="Ends your sessions on every device and browser">
+                        "Sign out everywhere"
+                    </button>
                 </ActionForm>
             </div>
         </header>

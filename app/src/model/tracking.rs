@@ -100,6 +100,17 @@ pub fn activity_words(code: i64, info: Option<&str>) -> String {
     }
 }
 
+/// One part of the admins' postback inbox, with the size of each part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub entries: Vec<InboxEntry>,
+    /// Postbacks that passed the checks (received, applied, duplicate).
+    pub authentic: i64,
+    pub quarantined: i64,
+    /// Which part is shown: `authentic`, `quarantined` or `all`.
+    pub view: String,
+}
+
 /// A postback as the admins' inbox shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InboxEntry {

@@ -3,13 +3,19 @@ use leptos_meta::Title;
 
 use crate::api::postbacks::{list_postbacks, ReplayPostback};
 use crate::components::feedback::{ActionAlert, ErrorPanel};
-use crate::model::tracking::InboxEntry;
+use crate::model::tracking::{Inbox, InboxEntry};
+use leptos_router::hooks::use_query_map;
 
 /// Admin page: every postback Signhost sent, what became of it, and replay.
 #[component]
 pub fn PostbacksPage() -> impl IntoView {
     let replay = ServerAction::<ReplayPostback>::new();
-    let list = Resource::new(move || replay.version().get(), |_| list_postbacks());
+    let query = use_query_map();
+    let view = move || query.with(|q| q.get("view"));
+    let list = Resource::new(
+        move || (replay.version().get(), view()),
+        |(_, view)| list_postbacks(view),
+    );
     view! {
         <Title text="Postbacks"/>
         <div class="page-head">
@@ -23,16 +29,38 @@ pub fn PostbacksPage() -> impl IntoView {
         <ActionAlert value=replay.value() success="Queued again; it is processed in a moment."/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
-                {move || list.get().map(|r| r.map(|rows| view! { <Inbox rows replay/> }))}
+                {move || list.get().map(|r| r.map(|inbox| {
+                    let rows = inbox.entries.clone();
+                    view! { <Parts inbox/><InboxTable rows replay/> }
+                }))}
             </ErrorBoundary>
         </Transition>
     }
 }
 
+/// Links to each part of the inbox, with its size.
 #[component]
-fn Inbox(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> impl IntoView {
+fn Parts(inbox: Inbox) -> impl IntoView {
+    let link = |view: &'static str, label: String, current: &str| {
+        let here = view == current;
+        view! {
+            <a href=format!("/postbacks?view={view}") class:active=here aria-current=here.then_some("page")>{label}</a>
+        }
+    };
+    let current = inbox.view.clone();
+    view! {
+        <nav class="filters inbox-parts" aria-label="Which postbacks">
+            {link("authentic", format!("Authentic ({})", inbox.authentic), &current)}
+            {link("quarantined", format!("Quarantined ({})", inbox.quarantined), &current)}
+            {link("all", format!("All ({})", inbox.authentic + inbox.quarantined), &current)}
+        </nav>
+    }
+}
+
+#[component]
+fn InboxTable(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> impl IntoView {
     if rows.is_empty() {
-        return view! { <p class="empty-note">"No postbacks have arrived yet."</p> }.into_any();
+        return view! { <p class="empty-note">"No postbacks here."</p> }.into_any();
     }
     view! {
         <div class="table-wrap card">

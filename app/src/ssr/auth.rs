@@ -20,22 +20,76 @@ const USER_KEY: &str = "user";
 struct SessionUser {
     id: i64,
     epoch: i64,
+    /// When the user signed in (the absolute lifetime counts from here).
+    #[serde(default)]
+    signed_in_at: i64,
+    /// The last request seen (the idle timeout counts from here).
+    #[serde(default)]
+    seen_at: i64,
+}
+
+/// How long a staff session lasts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionRules {
+    /// Ended after this long without a request.
+    pub idle: chrono::Duration,
+    /// Ended this long after sign-in, however active.
+    pub absolute: chrono::Duration,
+}
+
+impl Default for SessionRules {
+    fn default() -> Self {
+        Self {
+            idle: chrono::Duration::hours(2),
+            absolute: chrono::Duration::hours(12),
+        }
+    }
+}
+
+/// Whether a session signed in at `signed_in_at` and last seen at `seen_at`
+/// (Unix seconds) is still valid at `now`.
+pub fn session_alive(rules: &SessionRules, signed_in_at: i64, seen_at: i64, now: i64) -> bool {
+    now - signed_in_at < rules.absolute.num_seconds() && now - seen_at < rules.idle.num_seconds()
 }
 
 pub const WRONG_CREDENTIALS: &str = "The email address or password is not right.";
 
 /// The user of `session`, if it belongs to an enabled account whose
 /// credentials have not changed since sign-in.
-pub async fn session_user(session: &Session, db: &Db) -> Result<Option<users::UserRow>, AppError> {
-    let Some(stored) = session
+pub async fn session_user(
+    session: &Session,
+    state: &AppState,
+) -> Result<Option<users::UserRow>, AppError> {
+    session_user_within(session, &state.db, &state.sessions).await
+}
+
+/// `session_user` under `rules`: a session past its idle timeout or its
+/// absolute lifetime is ended here. Activity moves the idle clock (written
+/// at most once a minute).
+pub async fn session_user_within(
+    session: &Session,
+    db: &Db,
+    rules: &SessionRules,
+) -> Result<Option<users::UserRow>, AppError> {
+    let Some(mut stored) = session
         .get::<SessionUser>(USER_KEY)
         .await
         .map_err(internal)?
     else {
         return Ok(None);
     };
+    let now = Utc::now().timestamp();
+    if !session_alive(rules, stored.signed_in_at, stored.seen_at, now) {
+        session.flush().await.map_err(internal)?;
+        return Ok(None);
+    }
     let user = users::find_by_id(db, stored.id).await.map_err(internal)?;
-    Ok(user.filter(|u| !u.disabled && u.session_epoch == stored.epoch))
+    let user = user.filter(|u| !u.disabled && u.session_epoch == stored.epoch);
+    if user.is_some() && now - stored.seen_at >= 60 {
+        stored.seen_at = now;
+        session.insert(USER_KEY, stored).await.map_err(internal)?;
+    }
+    Ok(user)
 }
 
 /// Checks the credentials, then cycles the session id and stores the user.
@@ -51,27 +105,34 @@ pub async fn sign_in(
     let account = Email::parse(email)
         .map(|e| e.to_string())
         .unwrap_or_else(|_| email.trim().to_lowercase());
-    throttle::check(&state.db, &state.throttle, &account, address, now).await?;
+    let attempt = throttle::take(&state.db, &state.throttle, &account, address, now).await?;
 
     let user = users::find_by_email(&state.db, &account)
         .await
         .map_err(internal)?;
     let hash = user.as_ref().map(|u| u.password_hash.clone());
-    if !password::verify(password_input.to_string(), hash).await {
-        throttle::record_failure(&state.db, &state.throttle, &account, address, now)
-            .await
-            .map_err(internal)?;
-        tracing::info!(%address, "failed sign-in");
-        return Err(wrong_credentials(email));
-    }
-    let user = user.expect("verified users exist");
-    if user.disabled {
-        return Err(AppError::field(
-            "email",
-            "This account is disabled. Ask an admin to enable it.",
-        ));
-    }
-    throttle::record_success(&state.db, &account)
+    let verified = password::verify(password_input.to_string(), hash).await;
+    let verified = match verified {
+        Ok(v) => v,
+        Err(busy) => {
+            // Not an attempt at all: nothing was checked.
+            let _ = throttle::give_back(&state.db, attempt).await;
+            return Err(busy);
+        }
+    };
+    // A disabled account answers exactly like a wrong password, so the
+    // answer does not tell whether an account exists or is disabled.
+    let user = match user {
+        Some(user) if verified && !user.disabled => user,
+        _ => {
+            throttle::failed(&state.db, &state.throttle, now)
+                .await
+                .map_err(internal)?;
+            tracing::info!(%address, "failed sign-in");
+            return Err(wrong_credentials(email));
+        }
+    };
+    throttle::succeeded(&state.db, attempt, &account)
         .await
         .map_err(internal)?;
     session.cycle_id().await.map_err(internal)?;
@@ -81,6 +142,8 @@ pub async fn sign_in(
             SessionUser {
                 id: user.id,
                 epoch: user.session_epoch,
+                signed_in_at: now.timestamp(),
+                seen_at: now.timestamp(),
             },
         )
         .await
@@ -100,6 +163,19 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(internal)
 }
 
+/// Ends every session of `user`, on every device, this one included.
+pub async fn sign_out_everywhere(
+    db: &Db,
+    session: &Session,
+    user: &users::UserRow,
+) -> Result<(), AppError> {
+    users::end_sessions(db, user.id, Utc::now())
+        .await
+        .map_err(internal)?;
+    tracing::info!(user_id = user.id, "signed out everywhere");
+    sign_out(session).await
+}
+
 /// Inside a server function: the state and the session of this request.
 pub async fn context() -> Result<(AppState, Session), AppError> {
     let state = leptos::prelude::use_context::<AppState>()
@@ -111,7 +187,7 @@ pub async fn context() -> Result<(AppState, Session), AppError> {
 /// Inside a server function: the signed-in user, or `Unauthorized`.
 pub async fn require_user() -> Result<(AppState, users::UserRow), AppError> {
     let (state, session) = context().await?;
-    match session_user(&session, &state.db).await? {
+    match session_user(&session, &state).await? {
         Some(user) => Ok((state, user)),
         None => Err(AppError::Unauthorized),
     }

@@ -35,16 +35,18 @@ impl Store {
         })
     }
 
-    /// The session layer: HttpOnly, SameSite=Lax, Secure when served over https,
-    /// ending after 12 hours without activity.
-    pub fn layer(self, secure: bool) -> SessionManagerLayer<Store> {
+    /// The session layer: HttpOnly, SameSite=Lax, Secure when served over https.
+    /// The stored record lives as long as a session may (`max_hours`); the
+    /// idle timeout and the absolute lifetime are checked on every request
+    /// (`auth::session_user`).
+    pub fn layer(self, secure: bool, max_hours: i64) -> SessionManagerLayer<Store> {
         SessionManagerLayer::new(self)
             .with_name(COOKIE_NAME)
             .with_http_only(true)
             .with_same_site(SameSite::Lax)
             .with_secure(secure)
             .with_expiry(Expiry::OnInactivity(
-                tower_sessions::cookie::time::Duration::hours(12),
+                tower_sessions::cookie::time::Duration::hours(max_hours),
             ))
     }
 

@@ -23,6 +23,8 @@ pub struct AppState {
     pub signhost: Option<Arc<signhost::Client>>,
     /// Hours a waiting request may go without a postback before staff are warned.
     pub quiet_hours: i64,
+    /// Idle timeout and absolute lifetime of staff sessions.
+    pub sessions: crate::ssr::auth::SessionRules,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             work: Arc::new(Notify::new()),
             signhost: None,
             quiet_hours: 24,
+            sessions: Default::default(),
         }
     }
 

@@ -13,6 +13,20 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub std::net::IpAddr);
 
+/// The nonce of this response's Content-Security-Policy (set by the server
+/// on every request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CspNonce(pub String);
+
+/// Makes the request's CSP nonce the one Leptos puts on its scripts.
+pub fn provide_csp_nonce() {
+    if let Some(nonce) =
+        use_context::<Parts>().and_then(|p| p.extensions.get::<CspNonce>().cloned())
+    {
+        leptos::prelude::provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+}
+
 /// The id of the request being served (set by the server's request-id layer).
 pub fn request_id() -> String {
     use_context::<Parts>()
@@ -39,7 +53,10 @@ pub fn internal(err: impl std::fmt::Display) -> AppError {
 /// the form instead, which carries the error; its status is left alone.
 pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
+        // A page being rendered (GET) takes the status of its data: a
+        // request that does not exist makes the page a 404.
         let plain_form = use_context::<Parts>()
+            .filter(|p| p.method == axum::http::Method::POST)
             .and_then(|p| {
                 p.headers
                     .get(ACCEPT)
@@ -53,6 +70,12 @@ pub fn finish<T>(result: Result<T, AppError>) -> Result<T, AppError> {
                 StatusCode::from_u16(err.status()),
             ) {
                 res.set_status(status);
+                if let Some(secs) = err.retry_after() {
+                    res.insert_header(
+                        axum::http::header::RETRY_AFTER,
+                        axum::http::HeaderValue::from(secs),
+                    );
+                }
             }
         }
     }

@@ -1,8 +1,13 @@
 //! Checks an uploaded PDF before it is accepted, and reads what the editor
 //! needs: pages as displayed (size and rotation) and `{{SignerN}}` tags.
 
+use std::collections::BTreeMap;
+
 use app::model::request::{PageInfo, Tag};
+use lopdf::content::Content;
 use lopdf::{Document, Object, ObjectId};
+
+use super::guard::{self, Budget, Limits};
 
 /// What was read from an accepted PDF.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,9 +29,35 @@ pub enum Refusal {
     Damaged,
     #[error("This PDF has no pages.")]
     NoPages,
+    #[error("This PDF is built in an unusually complex way (too deeply nested or too many objects) and cannot be accepted. Print it to a new PDF and upload that.")]
+    TooComplex,
+    #[error("This PDF holds compressed content that unpacks to far more than a document needs, so it cannot be accepted. Print it to a new PDF and upload that.")]
+    TooLarge,
+    #[error("This PDF uses a combination of compression methods the portal does not accept. Print it to a new PDF and upload that.")]
+    FilterChain,
+    #[error("This PDF has more pages than the portal accepts ({0} at most). Split it into several documents.")]
+    TooManyPages(usize),
+    #[error(
+        "Reading this PDF took too long, so it was stopped. Print it to a new PDF and upload that."
+    )]
+    TooSlow,
+    #[error("This PDF contains scripts or launch actions, which a document to be signed must not have. Print it to a new PDF and upload that.")]
+    Scripted,
+    #[error("The upload was abandoned before the PDF was checked.")]
+    Abandoned,
 }
 
 pub fn inspect(bytes: &[u8]) -> Result<Inspected, Refusal> {
+    let limits = Limits::default();
+    inspect_within(bytes, &limits, &Budget::new(limits.max_time))
+}
+
+/// `inspect` within `limits`, stopping when `budget` runs out.
+pub fn inspect_within(
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &Budget,
+) -> Result<Inspected, Refusal> {
     if bytes.is_empty() {
         return Err(Refusal::Empty);
     }
@@ -37,7 +68,7 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, Refusal> {
     if contains(bytes, b"/Encrypt") {
         return Err(Refusal::Encrypted);
     }
-    let doc = Document::load_mem(bytes).map_err(|_| Refusal::Damaged)?;
+    let doc = guard::open(bytes, limits, budget)?;
     if doc.is_encrypted() {
         return Err(Refusal::Encrypted);
     }
@@ -45,17 +76,74 @@ pub fn inspect(bytes: &[u8]) -> Result<Inspected, Refusal> {
     if page_ids.is_empty() {
         return Err(Refusal::NoPages);
     }
+    if page_ids.len() > limits.max_pages {
+        return Err(Refusal::TooManyPages(limits.max_pages));
+    }
     let pages = pages(&doc);
-    let tags = page_ids
-        .keys()
-        .flat_map(|n| {
-            let text = doc.extract_text(&[*n]).unwrap_or_default();
+    let mut tags = Vec::new();
+    for (n, id) in &page_ids {
+        budget.check()?;
+        let text = page_text(&doc, *id, limits.max_depth).unwrap_or_default();
+        tags.extend(
             signer_tags(&text)
                 .into_iter()
-                .map(move |signer| Tag { signer, page: *n })
-        })
-        .collect();
+                .map(|signer| Tag { signer, page: *n }),
+        );
+    }
     Ok(Inspected { pages, tags })
+}
+
+/// The decoded operations of a page's content, after the nesting check.
+pub fn page_content(doc: &Document, page: ObjectId, max_depth: usize) -> Option<Content> {
+    let bytes = doc.get_page_content(page).ok()?;
+    guard::check_depth(&bytes, max_depth).ok()?;
+    Content::decode(&bytes).ok()
+}
+
+/// The text shown on one page, decoded with the page's font encodings.
+/// One page at a time, so reading a whole document is linear in its pages
+/// (lopdf's `extract_text` walks the page tree again for every page).
+pub fn page_text(doc: &Document, page: ObjectId, max_depth: usize) -> Option<String> {
+    let encodings: BTreeMap<Vec<u8>, lopdf::Encoding<'_>> = doc
+        .get_page_fonts(page)
+        .ok()?
+        .into_iter()
+        .filter_map(|(name, font)| font.get_font_encoding(doc).ok().map(|e| (name, e)))
+        .collect();
+    let content = page_content(doc, page, max_depth)?;
+    let mut text = String::new();
+    let mut encoding = None;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "Tf" => {
+                encoding = op
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|name| encodings.get(name));
+            }
+            "Tj" | "TJ" | "'" | "\"" => {
+                for operand in &op.operands {
+                    let strings: Vec<&Object> = match operand {
+                        Object::Array(items) => items.iter().collect(),
+                        other => vec![other],
+                    };
+                    for s in strings {
+                        if let Object::String(bytes, _) = s {
+                            match encoding {
+                                Some(e) => text
+                                    .push_str(&Document::decode_text(e, bytes).unwrap_or_default()),
+                                None => text.extend(bytes.iter().map(|b| *b as char)),
+                            }
+                        }
+                    }
+                }
+            }
+            "ET" => text.push('\n'),
+            _ => {}
+        }
+    }
+    Some(text)
 }
 
 /// Every page as a viewer shows it, in order.

@@ -1,8 +1,12 @@
 //! Documents over plain HTTP: the upload (a raw PDF body, so the browser
 //! can show progress) and the PDF for the page renderer.
 
+pub mod corpus;
+pub mod guard;
 pub mod inspect;
+pub mod work;
 
+use crate::routes::At;
 use app::error::AppError;
 use app::ssr::db::documents::{self, NewDocument};
 use app::ssr::db::users::UserRow;
@@ -21,8 +25,8 @@ pub const FILE_NAME_HEADER: &str = "x-file-name";
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
-        .route("/api/requests/{id}/documents", post(upload))
-        .route("/requests/{id}/documents/{document_id}/pdf", get(download))
+        .at("/api/requests/{id}/documents", post(upload))
+        .at("/requests/{id}/documents/{document_id}/pdf", get(download))
         .layer(DefaultBodyLimit::disable())
         .with_state(state)
 }
@@ -39,7 +43,7 @@ fn refuse_app(err: AppError) -> Response {
 }
 
 async fn signed_in(state: &AppState, session: &Session) -> Result<UserRow, AppError> {
-    auth::session_user(session, &state.db)
+    auth::session_user(session, state)
         .await?
         .ok_or(AppError::Unauthorized)
 }
@@ -106,13 +110,24 @@ async fn upload(
         }
     };
     let name = file_name(&headers);
-    let checked = tokio::task::spawn_blocking(move || {
-        let found = inspect::inspect(&bytes);
-        (found, bytes)
-    })
+    let limits = guard::Limits::default();
+    let checked = work::run(
+        std::time::Duration::from_secs(30),
+        limits.max_time,
+        move |budget| {
+            let found = inspect::inspect_within(&bytes, &limits, budget);
+            (found, bytes)
+        },
+    )
     .await;
     let (found, bytes) = match checked {
         Ok(done) => done,
+        Err(busy @ work::Busy::Busy) => {
+            let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, busy.to_string());
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            return res;
+        }
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
     let found = match found {

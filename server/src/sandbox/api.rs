@@ -79,6 +79,7 @@ pub async fn create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
     let req: CreateTransaction =
         serde_json::from_slice(&body).map_err(|_| bad(validate::INVALID_JSON))?;
     validate::create(&req)?;
+    validate::own_addresses(&req, &s.public_url)?;
     let id = uuid::Uuid::new_v4().to_string();
     let created = s.now();
     let mut links = Vec::new();

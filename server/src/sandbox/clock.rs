@@ -120,7 +120,25 @@ fn escape(t: &str) -> String {
 }
 
 /// `GET /sandbox/mail`: every invitation and reminder the sandbox "sent".
-pub async fn mailbox(State(s): State<Shared>) -> Result<Response, Refusal> {
+pub async fn mailbox(
+    State(s): State<Shared>,
+    viewer: Option<axum::Extension<super::Viewer>>,
+) -> Result<Response, Refusal> {
+    let keys = match viewer {
+        Some(axum::Extension(super::Viewer { admin: true })) => format!(
+            "<details class=\"card\"><summary>Sandbox keys (admins only)</summary>\
+             <p class=\"muted small\">Made for this installation on its first start. A Signhost client \
+             talks to <code>{}</code> with these.</p><dl class=\"keys\">\
+             <dt>Application key (<code>Application: APPKey …</code>)</dt><dd><code>{}</code></dd>\
+             <dt>User token (<code>Authorization: APIKey …</code>)</dt><dd><code>{}</code></dd>\
+             <dt>Postback shared secret</dt><dd><code>{}</code></dd></dl></details>",
+            escape(s.public_url.join("sandbox/api/").map(|u| u.to_string()).unwrap_or_default().as_str()),
+            escape(&s.app_key),
+            escape(&s.user_token),
+            escape(&s.shared_secret),
+        ),
+        _ => String::new(),
+    };
     let mut messages = Vec::new();
     for row in db::recent_transactions(&s.db, 200)
         .await
@@ -175,7 +193,7 @@ pub async fn mailbox(State(s): State<Shared>) -> Result<Response, Refusal> {
          <div class=\"field\"><label for=\"days\">Move the sandbox clock forward (days)</label>\
          <input id=\"days\" name=\"days\" type=\"number\" min=\"0\" max=\"365\" value=\"1\"></div>\
          <button type=\"submit\" class=\"button\">Move clock</button></form>\
-         <ul class=\"mail-list\">{items}</ul></main></body></html>",
+         {keys}<ul class=\"mail-list\">{items}</ul></main></body></html>",
         s.now().format("%Y-%m-%d %H:%M %:z")
     );
     Ok(Html(body).into_response())

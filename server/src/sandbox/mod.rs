@@ -13,6 +13,7 @@ mod sign;
 mod store;
 pub mod validate;
 
+use crate::routes::At;
 use std::sync::Arc;
 
 use app::ssr::db::Db;
@@ -36,8 +37,47 @@ pub struct Sandbox {
 
 pub type Shared = Arc<Sandbox>;
 
+/// Who is looking at the sandbox's tools (set by the portal's sign-in guard).
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub admin: bool,
+}
+
+/// The sandbox's routes: its API and signing pages (open to anyone with the
+/// keys or a signing link, as at Signhost), and its test tools (mailbox and
+/// clock), which the portal serves to signed-in staff only.
+pub struct Routes {
+    pub api: Router,
+    pub tools: Router,
+}
+
+const KEY_NAMES: [&str; 3] = ["keys.app_key", "keys.user_token", "keys.shared_secret"];
+
+/// The installation's sandbox keys: made at random on first start and kept
+/// in the database, so every instance and restart uses the same ones.
+pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sqlx::Error> {
+    let mut values = Vec::new();
+    for name in KEY_NAMES {
+        let fresh = format!(
+            "{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        // Several instances may start at once: the first key stored wins.
+        app::ssr::db::sandbox::insert_setting_if_absent(db, name, &fresh).await?;
+        let stored = app::ssr::db::sandbox::get_setting(db, name).await?;
+        values.push(stored.unwrap_or(fresh));
+    }
+    let [app_key, user_token, shared_secret]: [String; 3] = values.try_into().expect("three keys");
+    Ok(crate::config::SandboxKeys {
+        app_key,
+        user_token,
+        shared_secret,
+    })
+}
+
 /// Restores the sandbox clock, starts its background work and returns its routes.
-pub async fn start(sandbox: Sandbox) -> Result<Router, sqlx::Error> {
+pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
     clock::restore(&sandbox).await?;
     let shared = Arc::new(sandbox);
     let ticking = shared.clone();
@@ -52,8 +92,11 @@ pub async fn start(sandbox: Sandbox) -> Result<Router, sqlx::Error> {
     });
     let delivering = shared.clone();
     tokio::spawn(async move {
+        // Postbacks go only to the portal itself (checked at create); no
+        // redirects are followed elsewhere.
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("an HTTP client");
         loop {
@@ -67,28 +110,32 @@ pub async fn start(sandbox: Sandbox) -> Result<Router, sqlx::Error> {
             }
         }
     });
-    Ok(routes(shared))
+    Ok(Routes {
+        tools: Router::new()
+            .at("/sandbox/mail", get(clock::mailbox))
+            .at("/sandbox/clock", post(clock::advance))
+            .with_state(shared.clone()),
+        api: routes(shared),
+    })
 }
 
 fn routes(sandbox: Shared) -> Router {
     Router::new()
-        .route("/sandbox/api/transaction", post(api::create))
-        .route(
+        .at("/sandbox/api/transaction", post(api::create))
+        .at(
             "/sandbox/api/transaction/{id}",
             get(api::get).delete(api::delete),
         )
-        .route(
+        .at(
             "/sandbox/api/transaction/{id}/file/{file_id}",
             put(api::put_file).get(api::get_file),
         )
-        .route("/sandbox/api/transaction/{id}/start", put(api::start))
-        .route("/sandbox/api/file/receipt/{id}", get(api::receipt))
-        .route("/sandbox/mail", get(clock::mailbox))
-        .route("/sandbox/clock", post(clock::advance))
-        .route("/sandbox/sign/{token}", get(sign::page))
-        .route("/sandbox/sign/{token}/sign", post(sign::sign))
-        .route("/sandbox/sign/{token}/reject", post(sign::reject))
-        .route("/sandbox/sign/{token}/file/{file_id}", get(sign::file))
+        .at("/sandbox/api/transaction/{id}/start", put(api::start))
+        .at("/sandbox/api/file/receipt/{id}", get(api::receipt))
+        .at("/sandbox/sign/{token}", get(sign::page))
+        .at("/sandbox/sign/{token}/sign", post(sign::sign))
+        .at("/sandbox/sign/{token}/reject", post(sign::reject))
+        .at("/sandbox/sign/{token}/file/{file_id}", get(sign::file))
         .layer(DefaultBodyLimit::max(
             signhost::MAX_FILE_BYTES + 1024 * 1024,
         ))

@@ -6,14 +6,17 @@ use lopdf::content::{Content, Operation};
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
 use sha2::{Digest, Sha256};
 
-use crate::documents::inspect::{inherited, number, page_box, page_info, rotation, to_user_space};
+use crate::documents::guard::{self, Limits};
+use crate::documents::inspect::{
+    self, inherited, number, page_box, page_info, rotation, to_user_space,
+};
 use signhost::model::Transaction;
 
 const FONT: &str = "FSbx";
 
-/// Whether `bytes` is a PDF that parses.
+/// Whether `bytes` is a PDF that parses within the portal's limits.
 pub fn is_pdf(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"%PDF-") && Document::load_mem(bytes).is_ok()
+    bytes.starts_with(b"%PDF-") && guard::open_checked(bytes).is_ok()
 }
 
 /// A mark to draw: a box at a place on a page, in points from the top-left.
@@ -29,16 +32,17 @@ pub struct Mark {
 
 /// The page numbers (1-based) whose text contains `needle`.
 pub fn pages_containing(bytes: &[u8], needle: &str) -> Vec<u32> {
-    let Ok(doc) = Document::load_mem(bytes) else {
+    let Ok(doc) = guard::open_checked(bytes) else {
         return Vec::new();
     };
+    let depth = Limits::default().max_depth;
     doc.get_pages()
-        .keys()
-        .copied()
-        .filter(|n| {
-            doc.extract_text(&[*n])
-                .is_ok_and(|t| t.replace(char::is_whitespace, "").contains(needle))
+        .into_iter()
+        .filter(|(_, id)| {
+            inspect::page_text(&doc, *id, depth)
+                .is_some_and(|t| t.replace(char::is_whitespace, "").contains(needle))
         })
+        .map(|(n, _)| n)
         .collect()
 }
 
@@ -46,11 +50,11 @@ pub fn pages_containing(bytes: &[u8], needle: &str) -> Vec<u32> {
 /// in points from the top-left. Follows `Td`/`TD`/`Tm`/`T*` through simple
 /// content streams; `None` when the text is not found as one string.
 pub fn find_text(bytes: &[u8], needle: &str) -> Option<(u32, f64, f64)> {
-    let doc = Document::load_mem(bytes).ok()?;
+    let doc = guard::open_checked(bytes).ok()?;
+    let depth = Limits::default().max_depth;
     for (n, page) in doc.get_pages() {
         let (_, height) = media_box(&doc, page);
-        let content = doc.get_page_content(page).ok()?;
-        let ops = Content::decode(&content).ok()?.operations;
+        let ops = inspect::page_content(&doc, page, depth)?.operations;
         let (mut x, mut y, mut line_x, mut line_y, mut leading) = (0.0, 0.0, 0.0, 0.0, 0.0);
         for op in ops {
             let nums: Vec<f64> = op.operands.iter().filter_map(number).collect();
@@ -98,7 +102,7 @@ pub fn find_text(bytes: &[u8], needle: &str) -> Option<(u32, f64, f64)> {
 
 /// Width and height of page `n` (1-based), A4 when unknown.
 pub fn page_size(bytes: &[u8], n: u32) -> (f64, f64) {
-    Document::load_mem(bytes)
+    guard::open_checked(bytes)
         .ok()
         .and_then(|doc| doc.get_pages().get(&n).map(|id| media_box(&doc, *id)))
         .unwrap_or((595.0, 842.0))
@@ -162,7 +166,8 @@ fn text_matrix((x, y): (f64, f64), rotate: i64) -> [f32; 6] {
 
 /// The original PDF with every mark drawn on it.
 pub fn mark(original: &[u8], marks: &[Mark]) -> lopdf::Result<Vec<u8>> {
-    let mut doc = Document::load_mem(original)?;
+    let mut doc =
+        guard::open_checked(original).map_err(|r| lopdf::Error::InvalidStream(r.to_string()))?;
     let font = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
     });

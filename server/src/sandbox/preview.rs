@@ -3,7 +3,6 @@
 //! on it. Unlike an embedded PDF viewer this works the same on phones.
 
 use app::model::request::PageInfo;
-use lopdf::Document;
 use signhost::model::Field;
 
 use crate::documents::inspect;
@@ -11,7 +10,7 @@ use crate::panic::escape;
 
 /// Pages as a viewer shows them; empty when the PDF does not parse.
 pub fn pages(bytes: &[u8]) -> Vec<PageInfo> {
-    Document::load_mem(bytes)
+    crate::documents::guard::open_checked(bytes)
         .map(|doc| inspect::pages(&doc))
         .unwrap_or_default()
 }

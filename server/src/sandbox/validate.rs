@@ -40,6 +40,39 @@ pub fn days_to_expire(req: &CreateTransaction) -> i32 {
     }
 }
 
+/// The sandbox calls and sends browsers only to the portal that serves it:
+/// a `PostbackUrl` or `ReturnUrl` elsewhere would let anyone with the keys
+/// make this server post to an address of their choice. (Signhost itself
+/// accepts any https address; this is the sandbox's own rule.)
+pub fn own_addresses(req: &CreateTransaction, portal: &url::Url) -> Result<(), Refusal> {
+    let own = |raw: &str| {
+        url::Url::parse(raw).is_ok_and(|u| {
+            u.scheme() == portal.scheme()
+                && u.host() == portal.host()
+                && u.port_or_known_default() == portal.port_or_known_default()
+                && u.path().starts_with(portal.path())
+                && u.username().is_empty()
+        })
+    };
+    if let Some(p) = req.postback_url.as_deref().filter(|p| !p.is_empty()) {
+        if !own(p) {
+            return Err(bad(format!(
+                "The sandbox sends postbacks only to this portal: PostbackUrl must start with {portal}."
+            )));
+        }
+    }
+    for signer in &req.signers {
+        if let Some(r) = signer.return_url.as_deref().filter(|r| !r.is_empty()) {
+            if !own(r) {
+                return Err(bad(format!(
+                    "The sandbox returns signers only to this portal: ReturnUrl must start with {portal}."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn create(req: &CreateTransaction) -> Result<(), Refusal> {
     if !req.seal && req.signers.is_empty() {
         return Err(bad("Nor seal nor signers has been provided."));

@@ -22,7 +22,7 @@ fn refuse(err: AppError) -> Response {
 }
 
 async fn staff(state: &AppState, session: &Session) -> Result<(), AppError> {
-    auth::session_user(session, &state.db)
+    auth::session_user(session, state)
         .await?
         .map(|_| ())
         .ok_or(AppError::Unauthorized)

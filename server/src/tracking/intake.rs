@@ -6,10 +6,12 @@
 
 use app::ssr::db::postbacks::{self, NewPostback};
 use app::ssr::state::AppState;
+use app::ssr::web::ClientIp;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use chrono::Utc;
 use signhost::checksum::{verify_postback, PostbackError};
 
@@ -21,6 +23,7 @@ pub const MAX_POSTBACK_BYTES: usize = 1024 * 1024;
 pub struct Intake {
     pub state: AppState,
     pub shared_secret: String,
+    pub flood: super::flood::FloodGuard,
 }
 
 /// The headers worth keeping, with any authorization value hidden.
@@ -45,7 +48,26 @@ fn kept_headers(headers: &HeaderMap) -> String {
     serde_json::Value::Object(kept).to_string()
 }
 
-pub async fn receive(State(intake): State<Intake>, headers: HeaderMap, body: Body) -> Response {
+pub async fn receive(
+    State(intake): State<Intake>,
+    Extension(ClientIp(source)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if !intake.flood.admit(source) {
+        // Signhost sends a refused postback again later.
+        tracing::warn!(%source, "postback rate limit reached");
+        let mut res = (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many postbacks, try again",
+        )
+            .into_response();
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("1"),
+        );
+        return res;
+    }
     let now = Utc::now();
     let kept = kept_headers(&headers);
     let declared = headers
@@ -86,6 +108,19 @@ pub async fn receive(State(intake): State<Intake>, headers: HeaderMap, body: Bod
                 }
                 Err(e) => ("quarantined", Some(e.to_string())),
             };
+            // Bodies that are not authentic count against the sender's hourly
+            // budget; past it only the attempt is kept.
+            let over_budget =
+                verdict.is_err() && !intake.flood.may_store(source, bytes.len() as u64);
+            let reason = if over_budget {
+                Some(format!(
+                    "{}; the body was not kept (this sender's hourly allowance for unauthenticated postbacks is used up)",
+                    reason.unwrap_or_default()
+                ))
+            } else {
+                reason
+            };
+            let text = if over_budget { "".into() } else { text };
             let id = loose.as_ref().and_then(|t| t.id.clone());
             let checksum = header_checksum
                 .map(str::to_string)

@@ -39,18 +39,39 @@ impl TestApp {
         Self::spawn_on(TestDb::sqlite().await, extra).await
     }
 
+    /// On SQLite, with `extra` routes served by the portal as well.
+    pub async fn spawn_with_router(extra: axum::Router) -> TestApp {
+        Self::spawn_full(TestDb::sqlite().await, &[], Some(extra)).await
+    }
+
     /// On PostgreSQL when `TEST_POSTGRES_URL` is set (else `None`, loudly).
     pub async fn spawn_postgres() -> Option<TestApp> {
         Some(Self::spawn_on(TestDb::postgres().await?, &[]).await)
     }
 
     async fn spawn_on(test_db: TestDb, extra: &[(&str, &str)]) -> TestApp {
+        Self::spawn_full(test_db, extra, None).await
+    }
+
+    async fn spawn_full(
+        test_db: TestDb,
+        extra: &[(&str, &str)],
+        routes: Option<axum::Router>,
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let vars: HashMap<&str, String> = [
             ("DATABASE_URL", test_db.url.clone()),
             ("BIND_ADDR", addr.to_string()),
             ("PUBLIC_URL", format!("http://{addr}")),
+            // Keys as an operator would configure them (without them the
+            // sandbox makes random ones; tests for that spawn their own).
+            ("SIGNHOST_APP_KEY", "sandbox-app-key".to_string()),
+            ("SIGNHOST_USER_TOKEN", "sandbox-user-token".to_string()),
+            (
+                "SIGNHOST_SHARED_SECRET",
+                "sandbox-shared-secret".to_string(),
+            ),
         ]
         .into_iter()
         .chain(extra.iter().map(|(k, v)| (*k, v.to_string())))
@@ -58,9 +79,12 @@ impl TestApp {
         let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         let db = test_db.db.clone();
         let options = server::leptos_options(&config).unwrap();
-        let router = server::build_router(&config, db.clone(), options)
+        let mut router = server::build_router(&config, db.clone(), options)
             .await
             .unwrap();
+        if let Some(routes) = routes {
+            router = routes.merge(router);
+        }
         let server = tokio::spawn(async move {
             server::serve(listener, router, std::future::pending())
                 .await
@@ -91,10 +115,14 @@ impl TestApp {
         }
     }
 
-    /// A new browser-like client: own cookie jar, redirects not followed.
+    /// A new browser-like client: own cookie jar, redirects not followed,
+    /// and like every browser it says which site its requests come from.
     pub fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("origin", self.address.parse().unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(headers)
             .redirect(Policy::none())
             .build()
             .unwrap()
@@ -104,10 +132,20 @@ impl TestApp {
     pub fn client_behind_proxy(&self, address: &str) -> reqwest::Client {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("x-forwarded-for", address.parse().unwrap());
+        headers.insert("origin", self.address.parse().unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
             .default_headers(headers)
+            .build()
+            .unwrap()
+    }
+
+    /// A client that sends no `Origin` (a script, or a very old browser).
+    pub fn bare_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
             .build()
             .unwrap()
     }

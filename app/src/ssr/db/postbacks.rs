@@ -129,6 +129,29 @@ pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<PostbackRow>> {
     on_pool!(db, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)
 }
 
+/// The newest postbacks of one part of the inbox: `quarantined` ones, or
+/// the others (`authentic`: received, applied, duplicate), or all.
+pub async fn recent_in(
+    db: &Db,
+    quarantined: Option<bool>,
+    limit: i64,
+) -> sqlx::Result<Vec<PostbackRow>> {
+    let filter = match quarantined {
+        None => "",
+        Some(true) => "WHERE state = 'quarantined'",
+        Some(false) => "WHERE state <> 'quarantined'",
+    };
+    let sql = format!("SELECT {COLUMNS} FROM postbacks {filter} ORDER BY id DESC LIMIT $1");
+    on_pool!(db, pool => sqlx::query_as(&sql).bind(limit).fetch_all(pool).await)
+}
+
+/// How many postbacks are quarantined and how many are not.
+pub async fn counts(db: &Db) -> sqlx::Result<(i64, i64)> {
+    let sql = "SELECT COALESCE(SUM(CASE WHEN state = 'quarantined' THEN 0 ELSE 1 END), 0), \
+               COALESCE(SUM(CASE WHEN state = 'quarantined' THEN 1 ELSE 0 END), 0) FROM postbacks";
+    on_pool!(db, pool => sqlx::query_as(sql).fetch_one(pool).await)
+}
+
 pub async fn find(db: &Db, id: i64) -> sqlx::Result<Option<PostbackRow>> {
     let sql = format!("SELECT {COLUMNS} FROM postbacks WHERE id = $1");
     on_pool!(db, pool => sqlx::query_as(&sql).bind(id).fetch_optional(pool).await)

@@ -143,6 +143,13 @@ pub async fn set_setting(db: &Db, key: &str, value: &str) -> sqlx::Result<()> {
     on_pool!(db, pool => sqlx::query(sql).bind(key).bind(value).execute(pool).await.map(|_| ()))
 }
 
+/// Stores `value` under `key` unless something is stored there already.
+pub async fn insert_setting_if_absent(db: &Db, key: &str, value: &str) -> sqlx::Result<()> {
+    let sql =
+        "INSERT INTO sandbox_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+    on_pool!(db, pool => sqlx::query(sql).bind(key).bind(value).execute(pool).await.map(|_| ()))
+}
+
 /// The newest transactions, newest first (for the mailbox page).
 pub async fn recent_transactions(db: &Db, limit: i64) -> sqlx::Result<Vec<TransactionRow>> {
     let sql = "SELECT id, document, purged FROM sandbox_transactions ORDER BY created_at DESC, id LIMIT $1";

@@ -30,6 +30,62 @@ pub async fn record(db: &Db, scope: Scope, subject: &str, now: DateTime<Utc>) ->
         .execute(pool).await.map(|_| ()))
 }
 
+const RESERVE: &str = "INSERT INTO sign_in_failures (scope, subject, created_at) \
+     SELECT $1, $2, $3 WHERE (SELECT COUNT(*) FROM sign_in_failures \
+     WHERE scope = $1 AND subject = $2 AND created_at > $4) < $5 RETURNING id";
+
+/// Takes one of `limit` attempts allowed since `since`, atomically: the
+/// attempt is recorded first (as a failure, until it is known to be one or
+/// released), so concurrent attempts cannot all pass a check made before
+/// any of them is counted. `None` when the limit is reached.
+pub async fn reserve(
+    db: &Db,
+    scope: Scope,
+    subject: &str,
+    since: DateTime<Utc>,
+    limit: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Option<i64>> {
+    match db {
+        // One statement is atomic on SQLite: writers are serialised.
+        Db::Sqlite(pool) => {
+            sqlx::query_scalar(RESERVE)
+                .bind(scope.as_str())
+                .bind(subject)
+                .bind(now)
+                .bind(since)
+                .bind(limit)
+                .fetch_optional(pool)
+                .await
+        }
+        // PostgreSQL: a lock per subject, held until the insert commits.
+        Db::Postgres(pool) => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))")
+                .bind(scope.as_str())
+                .bind(subject)
+                .execute(&mut *tx)
+                .await?;
+            let id = sqlx::query_scalar(RESERVE)
+                .bind(scope.as_str())
+                .bind(subject)
+                .bind(now)
+                .bind(since)
+                .bind(limit)
+                .fetch_optional(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+    }
+}
+
+/// Gives back an attempt taken with `reserve` (it did not fail).
+pub async fn release(db: &Db, id: i64) -> sqlx::Result<()> {
+    let sql = "DELETE FROM sign_in_failures WHERE id = $1";
+    on_pool!(db, pool => sqlx::query(sql).bind(id).execute(pool).await.map(|_| ()))
+}
+
 /// The number of failures since `since` and the oldest of them.
 pub async fn recent(
     db: &Db,

@@ -121,3 +121,9 @@ pub async fn count_active_admins(db: &Db) -> sqlx::Result<i64> {
     let sql = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE";
     on_pool!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
 }
+
+/// Ends every session of the user (they carry the old epoch).
+pub async fn end_sessions(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "UPDATE users SET session_epoch = session_epoch + 1, updated_at = $2 WHERE id = $1";
+    on_pool!(db, pool => sqlx::query(sql).bind(id).bind(now).execute(pool).await.map(|_| ()))
+}
