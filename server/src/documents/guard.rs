@@ -29,6 +29,10 @@ pub struct Limits {
     pub max_total_bytes: u64,
     /// Wall-clock time for all the work on one document.
     pub max_time: Duration,
+    /// lopdf's reader scans from the start of the file to each top-level
+    /// object it reads (its line counting), so its work grows with objects
+    /// × file size: this bounds that product (about 8 s at worst on one core).
+    pub max_parse_work: u64,
 }
 
 impl Default for Limits {
@@ -40,6 +44,7 @@ impl Default for Limits {
             max_stream_bytes: 64 * 1024 * 1024,
             max_total_bytes: 512 * 1024 * 1024,
             max_time: Duration::from_secs(30),
+            max_parse_work: 60_000_000_000,
         }
     }
 }
@@ -127,6 +132,7 @@ pub fn prescan(bytes: &[u8], limits: &Limits, budget: &Budget) -> Result<Scan, R
         match event {
             Event::Object => {
                 scan.objects += 1;
+                s.objects_seen += 1;
                 if scan.objects > limits.max_objects {
                     return Err(Refusal::TooComplex);
                 }
@@ -154,6 +160,9 @@ pub fn prescan(bytes: &[u8], limits: &Limits, budget: &Budget) -> Result<Scan, R
         scan.max_depth = scan.max_depth.max(s.max_depth);
     }
     scan.max_depth = scan.max_depth.max(s.max_depth);
+    if (s.objects_seen as u64).saturating_mul(bytes.len() as u64 / 2) > limits.max_parse_work {
+        return Err(Refusal::TooComplex);
+    }
     Ok(scan)
 }
 
@@ -314,12 +323,8 @@ fn decode(filter: Filter, data: &[u8], cap: u64, keep: bool) -> Result<Decoded, 
     })
 }
 
-/// Names of actions that run code or programs when the PDF is opened
-/// (`#xx` escapes decoded, as a reader would).
-fn is_active_content(name: &[u8]) -> bool {
-    if name.len() > 32 {
-        return false;
-    }
+/// A name as a reader sees it: `#xx` escapes decoded.
+fn decode_name(name: &[u8]) -> Vec<u8> {
     let mut decoded = Vec::with_capacity(name.len());
     let mut i = 0;
     while i < name.len() {
@@ -333,7 +338,21 @@ fn is_active_content(name: &[u8]) -> bool {
         decoded.push(name[i]);
         i += 1;
     }
-    matches!(decoded.as_slice(), b"JavaScript" | b"JS" | b"Launch")
+    decoded
+}
+
+/// Refuses names a document to be signed must not hold: actions that run
+/// code or programs when it is opened, and encryption (also when the name
+/// is spelt with escapes, which the parser would not recognise).
+fn check_name(name: &[u8]) -> Result<(), Refusal> {
+    if name.len() > 32 {
+        return Ok(());
+    }
+    match decode_name(name).as_slice() {
+        b"JavaScript" | b"JS" | b"Launch" => Err(Refusal::Scripted),
+        b"Encrypt" => Err(Refusal::Encrypted),
+        _ => Ok(()),
+    }
 }
 
 fn is_white(b: u8) -> bool {
@@ -416,6 +435,8 @@ struct Scanner<'a> {
     dict: Option<(usize, usize)>,
     /// Whether `stream` keywords start stream data (not in content streams).
     streams: bool,
+    /// Top-level objects (not those inside object streams).
+    objects_seen: usize,
 }
 
 impl<'a> Scanner<'a> {
@@ -429,6 +450,7 @@ impl<'a> Scanner<'a> {
             dict_start: 0,
             dict: None,
             streams: true,
+            objects_seen: 0,
         }
     }
 
@@ -486,9 +508,7 @@ impl<'a> Scanner<'a> {
                     while self.pos < b.len() && is_regular(b[self.pos]) {
                         self.pos += 1;
                     }
-                    if is_active_content(&b[start..self.pos]) {
-                        return Err(Refusal::Scripted);
-                    }
+                    check_name(&b[start..self.pos])?;
                 }
                 c if is_regular(c) => {
                     let start = self.pos;

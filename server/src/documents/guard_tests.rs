@@ -200,3 +200,16 @@ fn the_corpus_has_more_than_two_hundred_cases() {
     names.dedup();
     assert_eq!(names.len(), all.len(), "case names are unique");
 }
+
+#[test]
+fn parse_work_is_bounded_by_objects_times_size() {
+    let pages = |n: usize| {
+        let mut objects = vec![b"<< /Type /Catalog /Pages 2 0 R >>".to_vec()];
+        let kids: String = (0..n).map(|i| format!("{} 0 R ", i + 3)).collect();
+        objects.push(format!("<< /Type /Pages /Kids [{kids}] /Count {n} >>").into_bytes());
+        objects.extend((0..n).map(|_| b"<< /Type /Page /Parent 2 0 R >>".to_vec()));
+        build(&objects)
+    };
+    assert!(scan(&pages(4_000)).is_ok());
+    assert_eq!(scan(&pages(50_000)), Err(Refusal::TooComplex));
+}

@@ -83,6 +83,10 @@ pub fn inspect_within(
     let mut tags = Vec::new();
     for (n, id) in &page_ids {
         budget.check()?;
+        // Page content is decoded by everyone who shows or signs the PDF.
+        if let Ok(content) = doc.get_page_content(*id) {
+            guard::check_depth(&content, limits.max_depth)?;
+        }
         let text = page_text(&doc, *id, limits.max_depth).unwrap_or_default();
         tags.extend(
             signer_tags(&text)
