@@ -220,31 +220,27 @@ async fn concurrent_attempts_get_exactly_the_allowed_number_through() {
     on_each_backend(|db| async move {
         let rules = ThrottleRules::default();
         let now = Utc::now();
-        let attempts = (0..40).map(|i| {
+        // One account, 40 attempts at once (from 40 addresses).
+        let passed = at_once(40, |i| {
             let (db, rules) = (db.clone(), rules.clone());
-            tokio::spawn(async move {
+            async move {
                 throttle::take(&db, &rules, "eve@example.nl", &format!("10.1.0.{i}"), now)
                     .await
                     .is_ok()
-            })
-        });
-        let mut passed = 0;
-        for a in futures_join(attempts.collect()).await {
-            passed += usize::from(a);
-        }
+            }
+        })
+        .await;
         assert_eq!(passed as i64, rules.per_account, "one account, 40 at once");
-        let attempts = (0..100).map(|i| {
+        // One address, 100 attempts at once (for 100 accounts).
+        let passed = at_once(100, |i| {
             let (db, rules) = (db.clone(), rules.clone());
-            tokio::spawn(async move {
+            async move {
                 throttle::take(&db, &rules, &format!("u{i}@example.nl"), "10.9.9.9", now)
                     .await
                     .is_ok()
-            })
-        });
-        let mut passed = 0;
-        for a in futures_join(attempts.collect()).await {
-            passed += usize::from(a);
-        }
+            }
+        })
+        .await;
         assert_eq!(passed as i64, rules.per_address, "one address, 100 at once");
         // A success gives its attempt back and forgets the account's failures.
         let a = throttle::take(&db, &rules, "kim@example.nl", "10.2.0.1", now)
@@ -260,12 +256,18 @@ async fn concurrent_attempts_get_exactly_the_allowed_number_through() {
     .await;
 }
 
-async fn futures_join(handles: Vec<tokio::task::JoinHandle<bool>>) -> Vec<bool> {
-    let mut out = Vec::new();
+/// Runs `n` attempts at once and counts those that passed.
+async fn at_once<F, Fut>(n: usize, attempt: F) -> usize
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = bool> + Send + 'static,
+{
+    let handles: Vec<_> = (0..n).map(|i| tokio::spawn(attempt(i))).collect();
+    let mut passed = 0;
     for h in handles {
-        out.push(h.await.unwrap());
+        passed += usize::from(h.await.unwrap());
     }
-    out
+    passed
 }
 
 #[tokio::test]

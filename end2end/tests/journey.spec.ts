@@ -27,10 +27,13 @@ test("direct flow: both signers sign, the portal confirms, archives and hands ou
     // Each signer on their own device: no staff session.
     const context = await browser.newContext();
     const signer = await context.newPage();
+    const signerProblems = watchForErrors(signer);
     await signer.goto(link);
     await signOnSandbox(signer);
     await expect(signer.getByRole("heading", { name: "Thank you for signing" })).toBeVisible({ timeout: 15_000 });
     await expect(signer.getByText("Bob Jansen")).toHaveCount(0);
+    // The signing page (pdf.js) and the landing page run under the CSP.
+    expect(signerProblems).toEqual([]);
     await context.close();
   }
 

@@ -8,6 +8,11 @@ export const admin = {
 /** Fails the test on any console error or failed request of the page. */
 export function watchForErrors(page: Page): string[] {
   const problems: string[] = [];
+  // Content-Security-Policy violations are reported as console errors too.
+  void page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "inline"}`));
+  });
   page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   return problems;
@@ -40,7 +45,7 @@ export class Shell {
   }
 
   async signOut() {
-    await this.page.getByRole("button", { name: "Sign out" }).click();
+    await this.page.getByRole("button", { name: "Sign out", exact: true }).click();
     await expect(this.page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   }
 }

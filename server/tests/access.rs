@@ -254,6 +254,11 @@ impl World {
         }
     }
 
+    /// A server function without arguments, as the app calls it.
+    async fn post(&self, client: &reqwest::Client, path: &str) -> StatusCode {
+        self.send(client, &post_form(path, vec![])).await
+    }
+
     async fn send(&self, client: &reqwest::Client, call: &Call) -> StatusCode {
         let mut req = client
             .request(call.method.clone(), self.app.url(&call.path))
@@ -467,14 +472,8 @@ async fn matrix(app: TestApp) {
         StatusCode::OK
     );
     for client in [&world.clients["anonymous"], &leaving] {
-        let res = client
-            .post(world.app.url("/api/sign_out"))
-            .header("accept", "application/json")
-            .send()
-            .await
-            .unwrap();
         cells += 1;
-        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(world.post(client, "/api/sign_out").await, StatusCode::OK);
     }
     assert_eq!(
         world.app.get(&leaving, "/").await.status(),
@@ -489,14 +488,9 @@ async fn matrix(app: TestApp) {
     // staff member's call ends their sessions on every device.
     let path = "/api/sign_out_everywhere";
     for role in [Role::Anonymous, Role::Disabled] {
-        let res = world.clients[key(role)]
-            .post(world.app.url(path))
-            .header("accept", "application/json")
-            .send()
-            .await
-            .unwrap();
         cells += 1;
-        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{role:?}");
+        let got = world.post(&world.clients[key(role)], path).await;
+        assert_eq!(got, StatusCode::UNAUTHORIZED, "{role:?}");
     }
     let laptop = world.app.client();
     let phone = world.app.client();
@@ -510,14 +504,8 @@ async fn matrix(app: TestApp) {
             StatusCode::OK
         );
     }
-    let res = laptop
-        .post(world.app.url(path))
-        .header("accept", "application/json")
-        .send()
-        .await
-        .unwrap();
     cells += 1;
-    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(world.post(&laptop, path).await, StatusCode::OK);
     assert_eq!(
         world.app.get(&phone, "/").await.status(),
         StatusCode::SEE_OTHER,

@@ -810,3 +810,32 @@ async fn postbacks_and_return_pages_elsewhere_are_refused() {
     api.create_transaction(&req).await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test]
+async fn hostile_pdfs_sent_to_the_sandbox_api_are_refused_and_the_server_stays_up() {
+    let app = TestApp::spawn().await;
+    let api = client(&app);
+    let tx = api.create_transaction(&two_signers()).await.unwrap();
+    let id = tx.id.clone().unwrap();
+    for case in server::documents::corpus::all().into_iter().filter(|c| {
+        [
+            "arrays-1000",
+            "dicts-10000",
+            "double-flate",
+            "bomb-80mb-content",
+            "objstm-flate-10000",
+        ]
+        .contains(&c.name.as_str())
+    }) {
+        refused(
+            api.put_file(&id, "c.pdf", Bytes::from(case.bytes)).await,
+            400,
+            "c.pdf is not a valid PDF document.",
+        )
+        .await;
+    }
+    let health = reqwest::get(app.url("/healthz")).await.unwrap();
+    assert!(health.status().is_success());
+    api.put_file(&id, "c.pdf", sample_pdf()).await.unwrap();
+    app.stop().await;
+}

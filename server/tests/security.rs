@@ -12,7 +12,12 @@ const EVIL: &str = "http://evil.example";
 
 #[tokio::test]
 async fn cross_site_requests_are_refused_and_same_site_ones_pass() {
-    let app = TestApp::spawn().await;
+    for app in TestApp::spawn_each(&[]).await {
+        cross_site(app).await;
+    }
+}
+
+async fn cross_site(app: TestApp) {
     let admin = app.signed_in("admin@example.nl", "admin").await;
     let add = |origin: Option<&str>, site: Option<&str>| {
         let mut req = app
@@ -42,7 +47,11 @@ async fn cross_site_requests_are_refused_and_same_site_ones_pass() {
         (Some("null"), None),
         (None, Some("cross-site")),
     ] {
-        let res = add(origin, site).header("cookie", &cookie).send().await.unwrap();
+        let res = add(origin, site)
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN, "{origin:?} {site:?}");
     }
     // A plain-text body from another site (no preflight) is refused too.
@@ -57,10 +66,12 @@ async fn cross_site_requests_are_refused_and_same_site_ones_pass() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    assert!(app::ssr::db::users::find_by_email(&app.db, "mallory@example.nl")
-        .await
-        .unwrap()
-        .is_none());
+    assert!(
+        app::ssr::db::users::find_by_email(&app.db, "mallory@example.nl")
+            .await
+            .unwrap()
+            .is_none()
+    );
     // The portal's own pages pass.
     let res = add(Some(&*app.address), Some("same-origin"))
         .header("cookie", &cookie)
@@ -75,7 +86,9 @@ async fn cross_site_requests_are_refused_and_same_site_ones_pass() {
 /// The session cookie of a freshly signed-in admin.
 async fn admin_cookie(app: &TestApp) -> String {
     app.add_user("root@example.nl", "admin").await;
-    let res = app.sign_in(&app.client(), "root@example.nl", PASSWORD).await;
+    let res = app
+        .sign_in(&app.client(), "root@example.nl", PASSWORD)
+        .await;
     session_cookie(&res)
         .unwrap()
         .split(';')
@@ -117,10 +130,22 @@ async fn requests_without_origin_need_the_csrf_token_and_login_csrf_is_closed() 
         }
         req.send()
     };
-    assert_eq!(signed(None, Some("wrong")).await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(signed(Some("wrong"), None).await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(signed(None, Some(&token)).await.unwrap().status(), StatusCode::OK);
-    assert_eq!(signed(Some(&token), None).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        signed(None, Some("wrong")).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        signed(Some("wrong"), None).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        signed(None, Some(&token)).await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        signed(Some(&token), None).await.unwrap().status(),
+        StatusCode::OK
+    );
     // A sign-in posted by another site is refused even with the right password.
     let res = app
         .bare_client()
@@ -161,7 +186,11 @@ async fn next_after_sign_in_never_leaves_the_site() {
                 &app.client(),
                 "sign_in",
                 "/sign-in",
-                &[("email", "ann@example.nl"), ("password", PASSWORD), ("next", next)],
+                &[
+                    ("email", "ann@example.nl"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
             )
             .await;
         assert!(
@@ -176,7 +205,11 @@ async fn next_after_sign_in_never_leaves_the_site() {
             &app.client(),
             "sign_in",
             "/sign-in",
-            &[("email", "ann@example.nl"), ("password", PASSWORD), ("next", "/requests/new")],
+            &[
+                ("email", "ann@example.nl"),
+                ("password", PASSWORD),
+                ("next", "/requests/new"),
+            ],
         )
         .await;
     assert_eq!(location(&res), "/requests/new");
@@ -187,20 +220,37 @@ async fn next_after_sign_in_never_leaves_the_site() {
 async fn pages_carry_the_hardening_headers() {
     let app = TestApp::spawn().await;
     let staff = app.signed_in("staff@example.nl", "staff").await;
-    for (client, path) in [(&app.client(), "/sign-in"), (&staff, "/"), (&app.client(), "/return")] {
+    for (client, path) in [
+        (&app.client(), "/sign-in"),
+        (&staff, "/"),
+        (&app.client(), "/return"),
+    ] {
         let res = app.get(client, path).await;
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"), "{path}: {csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("'nonce-"),
+            "{path}: {csp}"
+        );
         assert!(!csp.contains("script-src 'self' 'unsafe-inline'"));
         assert_eq!(h["x-frame-options"], "DENY");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert!(h.contains_key("referrer-policy") && h.contains_key("permissions-policy"));
         assert_eq!(h["cache-control"], "no-store", "{path}");
         assert!(h["x-robots-tag"].to_str().unwrap().contains("noindex"));
-        assert!(!h.contains_key("strict-transport-security"), "not over plain http");
+        assert!(
+            !h.contains_key("strict-transport-security"),
+            "not over plain http"
+        );
         // The hydration scripts carry this response's nonce.
-        let nonce = csp.split("'nonce-").nth(1).unwrap().split('\'').next().unwrap().to_string();
+        let nonce = csp
+            .split("'nonce-")
+            .nth(1)
+            .unwrap()
+            .split('\'')
+            .next()
+            .unwrap()
+            .to_string();
         let html = res.text().await.unwrap();
         if path != "/return" {
             assert!(html.contains(&format!("nonce=\"{nonce}\"")), "{path}");
@@ -213,7 +263,8 @@ async fn pages_carry_the_hardening_headers() {
 
 #[tokio::test]
 async fn hsts_is_sent_behind_https() {
-    let app = TestApp::spawn_with(&[("PUBLIC_URL", "https://sign.example.nl"), ("SANDBOX", "on")]).await;
+    let app =
+        TestApp::spawn_with(&[("PUBLIC_URL", "https://sign.example.nl"), ("SANDBOX", "on")]).await;
     let res = app.client().get(app.url("/healthz")).send().await.unwrap();
     assert!(res.headers()["strict-transport-security"]
         .to_str()
@@ -222,15 +273,21 @@ async fn hsts_is_sent_behind_https() {
     app.stop().await;
 }
 
+const NO_KEYS: [(&str, &str); 3] = [
+    ("SIGNHOST_APP_KEY", ""),
+    ("SIGNHOST_USER_TOKEN", ""),
+    ("SIGNHOST_SHARED_SECRET", ""),
+];
+
 #[tokio::test]
 async fn the_sandbox_keys_are_random_per_installation_and_shown_to_admins_only() {
-    let no_keys = [
-        ("SIGNHOST_APP_KEY", ""),
-        ("SIGNHOST_USER_TOKEN", ""),
-        ("SIGNHOST_SHARED_SECRET", ""),
-    ];
-    let one = TestApp::spawn_with(&no_keys).await;
-    let two = TestApp::spawn_with(&no_keys).await;
+    for one in TestApp::spawn_each(&NO_KEYS).await {
+        installation_keys(one).await;
+    }
+}
+
+async fn installation_keys(one: TestApp) {
+    let two = TestApp::spawn_with(&NO_KEYS).await;
     let keys_one = server::sandbox::installation_keys(&one.db).await.unwrap();
     let keys_two = server::sandbox::installation_keys(&two.db).await.unwrap();
     assert_ne!(keys_one, keys_two, "each installation has its own");
@@ -250,14 +307,20 @@ async fn the_sandbox_keys_are_random_per_installation_and_shown_to_admins_only()
         .create_transaction(&Default::default())
         .await
         .unwrap_err();
-    assert!(matches!(refused, signhost::Error::Unauthorized { .. }), "{refused:?}");
+    assert!(
+        matches!(refused, signhost::Error::Unauthorized { .. }),
+        "{refused:?}"
+    );
     // The portal itself sends with them: a request goes all the way out.
     let staff = one.signed_in("staff@example.nl", "staff").await;
     let admin = one.signed_in("admin@example.nl", "admin").await;
     let mail = one.get(&admin, "/sandbox/mail").await.text().await.unwrap();
     assert!(mail.contains(&keys_one.app_key) && mail.contains(&keys_one.shared_secret));
     let mail = one.get(&staff, "/sandbox/mail").await.text().await.unwrap();
-    assert!(!mail.contains(&keys_one.app_key), "staff do not see the keys");
+    assert!(
+        !mail.contains(&keys_one.app_key),
+        "staff do not see the keys"
+    );
     one.stop().await;
     two.stop().await;
 }
@@ -271,11 +334,22 @@ async fn sessions_end_after_the_idle_timeout() {
     };
     let signed_in = 1_000_000;
     assert!(session_alive(&rules, signed_in, signed_in, signed_in + 60));
-    assert!(!session_alive(&rules, signed_in, signed_in, signed_in + 31 * 60), "idle");
+    assert!(
+        !session_alive(&rules, signed_in, signed_in, signed_in + 31 * 60),
+        "idle"
+    );
     // Active all day, but not past the absolute lifetime.
     let late = signed_in + 8 * 3600 + 1;
-    assert!(!session_alive(&rules, signed_in, late - 60, late), "absolute");
-    assert!(session_alive(&rules, signed_in, late - 8 * 60 - 3600, late - 3600));
+    assert!(
+        !session_alive(&rules, signed_in, late - 60, late),
+        "absolute"
+    );
+    assert!(session_alive(
+        &rules,
+        signed_in,
+        late - 8 * 60 - 3600,
+        late - 3600
+    ));
 
     // Over HTTP: a session whose last request was too long ago is ended.
     let app = TestApp::spawn_with(&[("SESSION_IDLE_MINUTES", "5")]).await;
@@ -311,4 +385,22 @@ async fn age_sessions(app: &TestApp, seconds: i64) {
         }
         store.save(&record).await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn lock_outs_say_when_to_come_back() {
+    let app = TestApp::spawn().await;
+    app.add_user("ann@example.nl", "staff").await;
+    for _ in 0..5 {
+        app.sign_in(&app.client(), "ann@example.nl", "wrong").await;
+    }
+    let res = app.sign_in(&app.client(), "ann@example.nl", PASSWORD).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(wait > 800 && wait <= 900, "{wait}");
+    app.stop().await;
 }

@@ -213,3 +213,18 @@ fn parse_work_is_bounded_by_objects_times_size() {
     assert!(scan(&pages(4_000)).is_ok());
     assert_eq!(scan(&pages(50_000)), Err(Refusal::TooComplex));
 }
+
+/// Writes the hostile corpus as files (fuzzing seeds):
+/// `PDF_CORPUS_OUT=dir cargo test -p server --lib write_hostile_corpus -- --ignored`.
+#[test]
+#[ignore]
+fn write_hostile_corpus() {
+    let dir = std::env::var("PDF_CORPUS_OUT").expect("PDF_CORPUS_OUT");
+    std::fs::create_dir_all(&dir).unwrap();
+    for case in corpus::all() {
+        // Seeds stay small; the large bombs are covered by the upload test.
+        if case.bytes.len() <= 1 << 20 {
+            std::fs::write(format!("{dir}/{}.pdf", case.name), &case.bytes).unwrap();
+        }
+    }
+}

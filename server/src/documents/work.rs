@@ -65,3 +65,15 @@ where
 pub fn available() -> usize {
     PERMITS.available_permits()
 }
+
+/// `run` for work on documents already accepted (the sandbox's signing page,
+/// signed copies, receipts): a generous wait and time, an internal error if
+/// even that is not enough.
+pub async fn run_checked<T, F>(work: F) -> Result<T, Busy>
+where
+    T: Send + 'static,
+    F: FnOnce() -> T + Send + 'static,
+{
+    let minute = Duration::from_secs(60);
+    run(minute, minute, move |_| work()).await
+}

@@ -275,7 +275,19 @@ pub async fn put_file(
             }
             let digest = headers.get("digest").and_then(|v| v.to_str().ok());
             validate::digest(digest, &body)?;
-            if !pdf::is_pdf(&body) {
+            let checked = body.clone();
+            let limits = crate::documents::guard::Limits::default();
+            let is_pdf = crate::documents::work::run(
+                std::time::Duration::from_secs(30),
+                limits.max_time,
+                move |budget| {
+                    checked.starts_with(b"%PDF-")
+                        && crate::documents::guard::open(&checked, &limits, budget).is_ok()
+                },
+            )
+            .await
+            .unwrap_or(false);
+            if !is_pdf {
                 return Err(bad(format!("{file_id} is not a valid PDF document.")));
             }
             let created = db::put_content(&s.db, &id, &file_id, &body, Utc::now())
@@ -390,7 +402,7 @@ pub async fn receipt(
         return Err(Refusal::new(404, "receipt not found."));
     }
     let files = db::files(&s.db, &id).await.map_err(internal)?;
-    let bytes = tokio::task::spawn_blocking(move || pdf::receipt(&tx, &files))
+    let bytes = crate::documents::work::run_checked(move || pdf::receipt(&tx, &files))
         .await
         .map_err(internal)?
         .map_err(internal)?;

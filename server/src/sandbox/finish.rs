@@ -25,7 +25,7 @@ pub async fn finish(s: &Sandbox, tx: &mut Transaction) -> Result<(), Refusal> {
     let files = db::files(&s.db, &tid).await.map_err(internal)?;
     let snapshot = tx.clone();
     // Drawing the marks is CPU work: off the async threads.
-    let signed = tokio::task::spawn_blocking(move || {
+    let signed = crate::documents::work::run_checked(move || {
         files
             .into_iter()
             .filter_map(|f| {

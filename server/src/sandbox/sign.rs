@@ -202,12 +202,13 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
     Ok(page_html("Sign", &body).into_response())
 }
 
-/// The pages of each file, read off the async threads (PDF parsing is CPU work).
+/// The pages of each file, read off the async threads with the portal's
+/// other PDF work (parsing is CPU work).
 async fn page_sizes(
     files: &[db::FileRow],
 ) -> Result<Vec<Vec<app::model::request::PageInfo>>, Refusal> {
     let contents: Vec<Option<Vec<u8>>> = files.iter().map(|f| f.content.clone()).collect();
-    tokio::task::spawn_blocking(move || {
+    crate::documents::work::run_checked(move || {
         contents
             .iter()
             .map(|c| c.as_deref().map(preview::pages).unwrap_or_default())

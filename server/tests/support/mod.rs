@@ -49,6 +49,16 @@ impl TestApp {
         Some(Self::spawn_on(TestDb::postgres().await?, &[]).await)
     }
 
+    /// On each backend (PostgreSQL only when `TEST_POSTGRES_URL` is set),
+    /// with extra configuration variables.
+    pub async fn spawn_each(extra: &[(&str, &str)]) -> Vec<TestApp> {
+        let mut apps = vec![Self::spawn_on(TestDb::sqlite().await, extra).await];
+        if let Some(db) = TestDb::postgres().await {
+            apps.push(Self::spawn_on(db, extra).await);
+        }
+        apps
+    }
+
     async fn spawn_on(test_db: TestDb, extra: &[(&str, &str)]) -> TestApp {
         Self::spawn_full(test_db, extra, None).await
     }
