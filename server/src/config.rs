@@ -233,8 +233,11 @@ impl Config {
         // Reachable only from this machine: both the address users are given
         // and the one the server listens on.
         let loopback = is_loopback(&public_url) && bind_addr.ip().is_loopback();
+        // A stand-in on this machine (a test proxy in front of the sandbox)
+        // is not a real service; anything else is.
+        let real_service = !uses_sandbox && !is_loopback(&api_url);
         let sandbox = match (sandbox_setting, uses_sandbox) {
-            (Some(true), false) => {
+            (Some(true), false) if real_service => {
                 return Err(err(
                     "SANDBOX",
                     "is on, but SIGNHOST_API_URL points at a real Signhost; the sandbox is never served next to a real service (remove SANDBOX or set it off)",
@@ -535,6 +538,11 @@ mod tests {
         let e = config(&vars).unwrap_err();
         assert_eq!(e.var, "SANDBOX");
         assert!(e.message.contains("real Signhost"), "{}", e.message);
+        // A stand-in on this machine is not a real service.
+        let mut local = REAL.to_vec();
+        local[0] = ("SIGNHOST_API_URL", "http://127.0.0.1:4000/api/");
+        local.push(("SANDBOX", "on"));
+        assert!(config(&local).unwrap().sandbox);
     }
 
     #[test]

@@ -27,6 +27,10 @@ impl Portal {
             .env("BIND_ADDR", format!("127.0.0.1:{port}"))
             .env("PUBLIC_URL", format!("http://127.0.0.1:{port}"))
             .env("RUST_LOG", "warn")
+            // Keys as an operator configures them, the same in every process.
+            .env("SIGNHOST_APP_KEY", "sandbox-app-key")
+            .env("SIGNHOST_USER_TOKEN", "sandbox-user-token")
+            .env("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret")
             .envs(extra.iter().copied())
             .stdout(Stdio::null())
             .spawn()
@@ -159,9 +163,8 @@ async fn a_killed_portal_loses_nothing_after_a_restart() {
         port,
         &[
             ("SIGNHOST_API_URL", refusing.as_str()),
-            ("SIGNHOST_APP_KEY", "sandbox-app-key"),
-            ("SIGNHOST_USER_TOKEN", "sandbox-user-token"),
-            ("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret"),
+            // Its sandbox stays, behind the refusing stand-in.
+            ("SANDBOX", "on"),
         ],
     )
     .await;

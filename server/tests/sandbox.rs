@@ -642,20 +642,16 @@ async fn invite_flow_mailbox_reminders_and_expiry_follow_the_clock() {
     app.stop().await;
 }
 
+/// What a postback receiver saw: the checksum header and the body of each.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>;
+
 /// A postback receiver that answers 500 to its first `failures` calls,
 /// served by the portal itself at `/test-receiver/postback` (the sandbox
 /// posts only to its own portal).
-fn receiver(
-    failures: usize,
-) -> (
-    axum::Router,
-    std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, String)>>>,
-) {
+fn receiver(failures: usize) -> (axum::Router, Seen) {
     use axum::extract::State;
     use axum::http::HeaderMap;
-    use std::sync::{Arc, Mutex};
-    type Seen = Arc<Mutex<Vec<(Option<String>, String)>>>;
-    let seen: Seen = Arc::default();
+    let seen: Seen = std::sync::Arc::default();
     let app = axum::Router::new()
         .route(
             "/test-receiver/postback",

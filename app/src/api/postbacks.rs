@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::tracking::{Inbox, InboxEntry};
+use crate::model::tracking::Inbox;
 
 /// One part of the inbox: `authentic` (the default, so a flood of forged
 /// postbacks cannot push real ones out of sight), `quarantined` or `all`.
@@ -31,7 +31,7 @@ pub async fn list_postbacks(view: Option<String>) -> Result<Inbox, AppError> {
                 postbacks::counts(&state.db).await.map_err(web::internal)?;
             let entries = rows
                 .into_iter()
-                .map(|p| InboxEntry {
+                .map(|p| crate::model::tracking::InboxEntry {
                     id: p.id,
                     received_at: p.received_at,
                     transaction_id: p.transaction_id,
@@ -43,7 +43,7 @@ pub async fn list_postbacks(view: Option<String>) -> Result<Inbox, AppError> {
                     headers: p.headers,
                     body: p.body.chars().take(4096).collect(),
                 })
-                .collect::<Vec<InboxEntry>>();
+                .collect::<Vec<_>>();
             Ok(Inbox {
                 entries,
                 authentic,
