@@ -42,7 +42,7 @@ pub fn AppLayout() -> impl IntoView {
                     <button type="submit" class="button button-quiet">"Sign out"</button>
                 </ActionForm>
                 <ActionForm action=everywhere attr:class="sign-out">
-                    <button type="submit" class="button button-quiet" title="Ends your sessions on every device and browser">
+                    <button type="submit" class="button-link" title="Ends your sessions on every device and browser">
                         "Sign out everywhere"
                     </button>
                 </ActionForm>
