@@ -227,5 +227,7 @@ pub async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+    // PDF checks in progress stop at their next step instead of running on.
+    documents::guard::stop_all();
     tracing::info!("shutting down: finishing requests in flight");
 }

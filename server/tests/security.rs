@@ -404,3 +404,95 @@ async fn lock_outs_say_when_to_come_back() {
     assert!(wait > 800 && wait <= 900, "{wait}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn search_takes_wildcards_literally_on_both_backends() {
+    for app in TestApp::spawn_each(&[]).await {
+        let staff = app.signed_in("staff@example.nl", "staff").await;
+        for title in ["axb report", "a_b report", "100% done"] {
+            let id = app.new_draft(&staff).await;
+            let res = app
+                .call(
+                    &staff,
+                    "requests/settings",
+                    &[
+                        ("id", &id.to_string()),
+                        ("title", title),
+                        ("reference", ""),
+                        ("flow", "direct"),
+                        ("language", "en-US"),
+                        ("days_to_expire", "30"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let titles = |q: &'static str| {
+            let (app, staff) = (&app, &staff);
+            async move {
+                let page: serde_json::Value = app
+                    .call_json(
+                        staff,
+                        "requests/list",
+                        serde_json::json!({"filter": {"q": q}}),
+                    )
+                    .await
+                    .json()
+                    .await
+                    .unwrap();
+                let mut t: Vec<String> = page["rows"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["title"].as_str().unwrap().to_string())
+                    .collect();
+                t.sort();
+                t
+            }
+        };
+        assert_eq!(titles("a_b").await, ["a_b report"]);
+        assert_eq!(titles("%").await, ["100% done"]);
+        assert_eq!(titles("report").await, ["a_b report", "axb report"]);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_requests_list_never_carries_signing_links() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let other = app.signed_in("other@example.nl", "staff").await;
+    let id = app.ready_draft(&owner).await;
+    let res = app
+        .call(&owner, "requests/start", &[("id", &id.to_string())])
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    for _ in 0..150 {
+        let row = app::ssr::db::requests::find(&app.db, id)
+            .await
+            .unwrap()
+            .unwrap();
+        if row.status() == app::model::request::RequestStatus::Waiting {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let links = app::ssr::db::signer_links::list(&app.db, id).await.unwrap();
+    assert!(!links.is_empty(), "the direct flow handed out links");
+    for client in [&owner, &other] {
+        let list = app
+            .call_json(client, "requests/list", serde_json::json!({"filter": {}}))
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !list.contains("/s/") && !list.contains("sandbox/sign"),
+            "{list}"
+        );
+        for link in &links {
+            assert!(!list.contains(&link.token), "a token in the list");
+        }
+    }
+    app.stop().await;
+}

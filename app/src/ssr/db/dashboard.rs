@@ -64,7 +64,8 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
         "SELECT r.id, r.title, r.reference, r.flow, r.status, u.display_name AS owner_name, r.signers, \
          r.signers_signed, r.archived_at, r.created_at, r.updated_at \
          FROM requests r JOIN users u ON u.id = r.owner_id \
-         WHERE ($1 = '' OR lower(r.title) LIKE $1 OR lower(r.reference) LIKE $1 OR lower(r.signers) LIKE $1) \
+         WHERE ($1 = '' OR lower(r.title) LIKE $1 ESCAPE '\\' OR lower(r.reference) LIKE $1 ESCAPE '\\' \
+         OR lower(r.signers) LIKE $1 ESCAPE '\\') \
          AND ($2 = '' OR r.status = $2) AND ($3 = '' OR r.flow = $3) AND ($4 = FALSE OR r.owner_id = $5) \
          AND ($6 IS NULL OR r.created_at >= $6) AND ($7 IS NULL OR r.created_at < $7) \
          {keyset} \
@@ -74,7 +75,12 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
     let like = if q.is_empty() {
         String::new()
     } else {
-        format!("%{}%", q.replace(['%', '_'], ""))
+        // `%` and `_` are searched for as themselves.
+        let literal = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{literal}%")
     };
     on_pool!(db, pool => sqlx::query_as::<_, ListRow>(&sql)
         .bind(&like).bind(&f.status).bind(&f.flow).bind(f.mine).bind(user_id)
