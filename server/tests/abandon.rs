@@ -16,11 +16,7 @@ async fn a_check_stops_when_the_uploader_goes_away() {
     let staff = app.signed_in("staff@example.nl", "staff").await;
     let draft = app.new_draft(&staff).await;
     // Ten streams of 60 MB zeros each: checked stream by stream until refused.
-    let bomb = corpus::all()
-        .into_iter()
-        .find(|c| c.name == "bomb-10x60mb")
-        .unwrap()
-        .bytes;
+    let bomb = corpus::named("bomb-10x60mb");
     let idle = work::available();
 
     // How long the whole check takes on this machine, right now.

@@ -155,11 +155,7 @@ async fn two_bombs_at_once_leave_the_server_responsive() {
     let app = TestApp::spawn().await;
     let staff = app.signed_in("staff@example.nl", "staff").await;
     let draft = app.new_draft(&staff).await;
-    let bomb = corpus::all()
-        .into_iter()
-        .find(|c| c.name == "bomb-10x60mb")
-        .unwrap()
-        .bytes;
+    let bomb = corpus::named("bomb-10x60mb");
     let uploads: Vec<_> = (0..3)
         .map(|i| {
             let (app_url, staff, bomb) = (

@@ -441,6 +441,15 @@ pub fn all() -> Vec<Case> {
     cases
 }
 
+/// The bytes of the case called `name` (panics on an unknown name: for tests).
+pub fn named(name: &str) -> Vec<u8> {
+    all()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no corpus case {name}"))
+        .bytes
+}
+
 fn plain_objects() -> Vec<Vec<u8>> {
     vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),

@@ -83,11 +83,18 @@ pub fn inspect_within(
     let mut tags = Vec::new();
     for (n, id) in &page_ids {
         budget.check()?;
-        // Page content is decoded by everyone who shows or signs the PDF.
-        if let Ok(content) = doc.get_page_content(*id) {
-            guard::check_depth(&content, limits.max_depth)?;
-        }
-        let text = page_text(&doc, *id, limits.max_depth).unwrap_or_default();
+        // Page content is decoded by everyone who shows or signs the PDF:
+        // too deep a nesting refuses the file, otherwise its text is read.
+        let text = match doc.get_page_content(*id) {
+            Ok(bytes) => {
+                guard::check_depth(&bytes, limits.max_depth)?;
+                Content::decode(&bytes)
+                    .ok()
+                    .and_then(|content| text_of(&doc, *id, &content))
+                    .unwrap_or_default()
+            }
+            Err(_) => String::new(),
+        };
         tags.extend(
             signer_tags(&text)
                 .into_iter()
@@ -108,13 +115,17 @@ pub fn page_content(doc: &Document, page: ObjectId, max_depth: usize) -> Option<
 /// One page at a time, so reading a whole document is linear in its pages
 /// (lopdf's `extract_text` walks the page tree again for every page).
 pub fn page_text(doc: &Document, page: ObjectId, max_depth: usize) -> Option<String> {
+    text_of(doc, page, &page_content(doc, page, max_depth)?)
+}
+
+/// The text of `page`'s decoded `content`, with the page's font encodings.
+fn text_of(doc: &Document, page: ObjectId, content: &Content) -> Option<String> {
     let encodings: BTreeMap<Vec<u8>, lopdf::Encoding<'_>> = doc
         .get_page_fonts(page)
         .ok()?
         .into_iter()
         .filter_map(|(name, font)| font.get_font_encoding(doc).ok().map(|e| (name, e)))
         .collect();
-    let content = page_content(doc, page, max_depth)?;
     let mut text = String::new();
     let mut encoding = None;
     for op in &content.operations {
