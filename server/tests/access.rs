@@ -216,8 +216,8 @@ impl World {
             "requests/cancel" => {
                 post_form(path, vec![("id", d.clone()), ("reason", "test".into())])
             }
-            "requests/get" | "requests/start" | "requests/duplicate" | "requests/delete"
-            | "requests/purge" => post_form(path, id()),
+            "requests/get" | "requests/changed" | "requests/start" | "requests/duplicate"
+            | "requests/delete" | "requests/purge" => post_form(path, id()),
             "sign_in" => post_form(
                 path,
                 vec![
@@ -319,7 +319,8 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         "current_user" => Class::Public,
         // End the caller's own session(s): checked separately below.
         "sign_out" => Class::Public,
-        "requests/create" | "requests/list" | "requests/get" | "requests/duplicate" => Class::Staff,
+        "requests/create" | "requests/new_draft" | "requests/list" | "requests/get"
+        | "requests/changed" | "requests/duplicate" => Class::Staff,
         "requests/settings" | "requests/signers" | "requests/receivers" | "requests/fields"
         | "requests/document" | "requests/start" | "requests/delete" | "requests/cancel"
         | "requests/purge" => Class::OwnerOnly,

@@ -471,6 +471,21 @@ async fn staff_cancel_a_waiting_request_with_a_reason() {
     let audit = view["tracking"]["audit"].as_array().unwrap();
     assert!(audit.iter().any(|a| a["action"] == json!("cancelled")
         && a["detail"].as_str().unwrap().contains("Wrong tenant")));
+    // The timeline says who cancelled, and why; no signer "cancelled".
+    let timeline = view["tracking"]["timeline"].as_array().unwrap();
+    let cancels: Vec<_> = timeline
+        .iter()
+        .filter(|e| e["what"].as_str().unwrap().contains("cancelled"))
+        .collect();
+    assert_eq!(cancels.len(), 1, "{timeline:?}");
+    assert_eq!(
+        cancels[0]["what"],
+        json!("cancelled the request: “Wrong tenant” (the signers were told)")
+    );
+    assert_eq!(cancels[0]["who"], json!("Test Person"));
+    assert!(timeline
+        .iter()
+        .any(|e| e["what"] == json!("sent the request for signing")));
     assert_eq!(
         fetch(&app, &tid).await.status,
         Some(signhost::model::TransactionStatus::Cancelled)
@@ -665,5 +680,65 @@ async fn a_flood_of_forged_postbacks_is_bounded_and_cannot_hide_real_ones() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+/// The list as staff see it: (id, last change), in the default order.
+async fn listed(app: &TestApp, client: &reqwest::Client) -> Vec<(i64, String)> {
+    let res = app
+        .call_json(client, "requests/list", json!({"filter": {}}))
+        .await;
+    let page: serde_json::Value = res.json().await.unwrap();
+    page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_i64().unwrap(),
+                r["updated_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_check_that_finds_nothing_new_does_not_reorder_the_list() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (first, tid) = sent(&app, &owner, &w).await;
+    let (second, _) = sent(&app, &owner, &w).await;
+    let before = listed(&app, &owner).await;
+    assert_eq!(
+        before.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [second, first]
+    );
+
+    // Both checks come due and find each request as it was.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    for id in [first, second] {
+        tracking::schedule_check(&app.db, id, chrono::Utc::now(), 0)
+            .await
+            .unwrap();
+    }
+    until_idle(&w).await;
+    let due_again = requests::find(&app.db, first).await.unwrap().unwrap();
+    assert_eq!(due_again.status(), RequestStatus::Waiting);
+    assert_eq!(listed(&app, &owner).await, before, "nothing changed");
+
+    // A real change (a signature, found by the next check) does move it up.
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    tracking::schedule_check(&app.db, first, chrono::Utc::now(), 0)
+        .await
+        .unwrap();
+    until_idle(&w).await;
+    let after = listed(&app, &owner).await;
+    assert_eq!(
+        after.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        [first, second]
+    );
+    assert_ne!(after[0].1, before[1].1);
     app.stop().await;
 }

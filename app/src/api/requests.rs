@@ -14,17 +14,27 @@ use crate::model::request::{PlacedField, Receiver, RequestView, Signer};
 /// Creates an empty draft and opens it.
 #[server(endpoint = "requests/create")]
 pub async fn create_request() -> Result<(), AppError> {
-    use crate::ssr::db::requests;
-    use crate::ssr::{auth, web};
+    use crate::ssr::{auth, requests, web};
     web::finish(
         async move {
             let (state, user) = auth::require_user().await?;
-            let id = requests::insert(&state.db, user.id, chrono::Utc::now())
-                .await
-                .map_err(web::internal)?;
-            tracing::info!(request_id = id, user_id = user.id, "draft created");
+            let id = requests::create_draft(&state, &user).await?;
             leptos_axum::redirect(&format!("/requests/{id}"));
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Creates an empty draft and answers its id (the "New request" page
+/// uploads the dropped PDFs into it, then opens it).
+#[server(endpoint = "requests/new_draft")]
+pub async fn new_draft() -> Result<i64, AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::create_draft(&state, &user).await
         }
         .await,
     )
@@ -50,6 +60,20 @@ pub async fn get_request(id: i64) -> Result<RequestView, AppError> {
         async move {
             let (state, user) = auth::require_user().await?;
             requests::view(&state, &user, id).await
+        }
+        .await,
+    )
+}
+
+/// When the request last changed: the request page asks every few seconds
+/// while it waits for news, and reloads when the answer moves.
+#[server(endpoint = "requests/changed")]
+pub async fn request_changed_at(id: i64) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, _user) = auth::require_user().await?;
+            Ok(requests::find(&state, id).await?.updated_at)
         }
         .await,
     )

@@ -139,13 +139,40 @@ impl RequestStatus {
         match self {
             RequestStatus::Draft => "Draft",
             RequestStatus::Starting => "Sending",
-            RequestStatus::Failed => "Not sent",
+            RequestStatus::Failed => "Not sent: needs changes",
             RequestStatus::Waiting => "Waiting for signers",
             RequestStatus::Signed => "Signed",
             RequestStatus::Rejected => "Rejected",
             RequestStatus::Expired => "Expired",
             RequestStatus::Cancelled => "Cancelled",
-            RequestStatus::Broken => "Failed at Signhost",
+            RequestStatus::Broken => "Stopped by Signhost",
+        }
+    }
+
+    /// What the status means, in a sentence (tooltips, the status tabs).
+    pub fn description(self) -> &'static str {
+        match self {
+            RequestStatus::Draft => "Being prepared; not sent yet.",
+            RequestStatus::Starting => "The portal is sending it to Signhost.",
+            RequestStatus::Failed => {
+                "Signhost refused it; change what its message says and send it again."
+            }
+            RequestStatus::Waiting => "Sent; not every signer has signed yet.",
+            RequestStatus::Signed => "Everyone signed.",
+            RequestStatus::Rejected => "A signer declined to sign.",
+            RequestStatus::Expired => "The time to sign ran out.",
+            RequestStatus::Cancelled => "Cancelled by staff.",
+            RequestStatus::Broken => "Signhost stopped it with an error after it was sent.",
+        }
+    }
+
+    /// The status whose label (as written in the audit log) is `label`,
+    /// also under the labels older versions wrote.
+    pub fn from_label(label: &str) -> Option<RequestStatus> {
+        match label {
+            "Not sent" => Some(RequestStatus::Failed),
+            "Failed at Signhost" => Some(RequestStatus::Broken),
+            _ => RequestStatus::ALL.into_iter().find(|s| s.label() == label),
         }
     }
 

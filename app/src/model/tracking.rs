@@ -24,6 +24,136 @@ pub struct TimelineEntry {
     pub at: String,
     pub who: String,
     pub what: String,
+    /// The colour of its mark: `ok`, `error`, `warn` or `info`.
+    #[serde(default)]
+    pub tone: String,
+}
+
+/// A signer activity as recorded, with the signer's display name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedActivity {
+    pub at: String,
+    pub who: String,
+    pub code: i64,
+    pub info: Option<String>,
+}
+
+/// The timeline of a request in words: who sent it, what each signer did,
+/// who cancelled it and why, that it expired, was completed, was archived.
+/// Request-wide events are told once, by the request, not as if a signer
+/// did them (Signhost reports a cancel or an expiry on every signer).
+pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> Vec<TimelineEntry> {
+    let mut out: Vec<(i64, TimelineEntry)> = Vec::new();
+    let staff_cancelled = audit.iter().any(|a| a.action == "cancelled");
+    for a in audit {
+        let entry = |who: &str, what: String, tone: &str| TimelineEntry {
+            at: a.at.to_rfc3339(),
+            who: who.to_string(),
+            what,
+            tone: tone.into(),
+        };
+        use crate::model::request::RequestStatus as R;
+        let status = (a.action == "status")
+            .then(|| R::from_label(&a.detail))
+            .flatten();
+        let e = match (a.action.as_str(), a.detail.as_str()) {
+            ("sent", _) => entry(&a.who, "sent the request for signing".into(), "info"),
+            ("cancelled", detail) => {
+                let (reason, notified) = match detail.strip_suffix(" (signers notified)") {
+                    Some(r) => (r, true),
+                    None => (detail, false),
+                };
+                let mut what = format!("cancelled the request: “{reason}”");
+                if notified {
+                    what.push_str(" (the signers were told)");
+                }
+                entry(&a.who, what, "error")
+            }
+            ("status", _) => match status {
+                Some(R::Signed) => entry(
+                    "",
+                    "Everyone has signed: the request is completed".into(),
+                    "ok",
+                ),
+                Some(R::Rejected) => entry("", "The request was rejected".into(), "error"),
+                Some(R::Expired) => entry(
+                    "",
+                    "The request expired before everyone had signed".into(),
+                    "warn",
+                ),
+                Some(R::Cancelled) if staff_cancelled => continue,
+                Some(R::Cancelled) => {
+                    entry("", "The request was cancelled at Signhost".into(), "error")
+                }
+                Some(R::Broken) => entry(
+                    "",
+                    "Signhost stopped the request with an error".into(),
+                    "error",
+                ),
+                _ => continue,
+            },
+            ("archived", _) => entry(
+                "",
+                "The signed documents and the receipt were archived in the portal".into(),
+                "ok",
+            ),
+            ("deleted at Signhost", _) => entry(
+                &a.who,
+                "deleted the request at Signhost (the portal keeps its archive)".into(),
+                "info",
+            ),
+            _ => continue,
+        };
+        out.push((instant(&e.at), e));
+    }
+    for a in activities {
+        // Told by the request itself (above), not per signer.
+        if matches!(a.code, 201 | 500 | 600 | 700) {
+            continue;
+        }
+        let tone = match a.code {
+            203 => "ok",
+            202 | 111 | 901..=904 | 999 => "error",
+            _ => "info",
+        };
+        let e = TimelineEntry {
+            at: a.at.clone(),
+            who: a.who.clone(),
+            what: activity_words(a.code, a.info.as_deref()),
+            tone: tone.into(),
+        };
+        out.push((instant(&e.at), e));
+    }
+    // Stable: entries at the same instant keep request-then-signer order.
+    out.sort_by_key(|(at, _)| *at);
+    out.into_iter().map(|(_, e)| e).collect()
+}
+
+fn instant(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.timestamp_millis())
+        .unwrap_or(i64::MAX)
+}
+
+/// A signer's badge: their own state while the request runs; once it has
+/// ended, what became of a signer who had not signed.
+pub fn signer_badge(
+    signer_status: &str,
+    request: crate::model::request::RequestStatus,
+) -> (&'static str, &'static str) {
+    use crate::model::request::RequestStatus as R;
+    match (signer_status, request) {
+        ("signed", _) => ("badge badge-ok", "Signed"),
+        ("rejected", _) => ("badge badge-error", "Rejected"),
+        (_, R::Cancelled) => ("badge badge-muted", "Not signed: cancelled"),
+        (_, R::Expired) => ("badge badge-muted", "Not signed: expired"),
+        (_, R::Rejected) => (
+            "badge badge-muted",
+            "Not needed: rejected by another signer",
+        ),
+        (_, R::Broken) => ("badge badge-muted", "Not signed"),
+        _ => ("badge badge-warn", "Waiting"),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -125,4 +255,135 @@ pub struct InboxEntry {
     pub headers: String,
     /// The body as received (cut at 4 kB for display).
     pub body: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::request::RequestStatus;
+
+    fn audit(at: &str, who: &str, action: &str, detail: &str) -> AuditEntry {
+        AuditEntry {
+            at: chrono::DateTime::parse_from_rfc3339(at).unwrap().into(),
+            who: who.into(),
+            action: action.into(),
+            detail: detail.into(),
+        }
+    }
+
+    fn act(at: &str, who: &str, code: i64, info: Option<&str>) -> NamedActivity {
+        NamedActivity {
+            at: at.into(),
+            who: who.into(),
+            code,
+            info: info.map(str::to_string),
+        }
+    }
+
+    fn lines(t: &[TimelineEntry]) -> Vec<String> {
+        t.iter()
+            .map(|e| format!("{} {}", e.who, e.what).trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_cancel_is_told_once_by_whoever_cancelled_with_the_reason() {
+        let t = compose_timeline(
+            &[
+                audit(
+                    "2026-12-01T09:00:00Z",
+                    "Ann de Vries",
+                    "sent",
+                    "asked to send to Signhost",
+                ),
+                audit(
+                    "2026-12-01T11:00:00Z",
+                    "Ann de Vries",
+                    "cancelled",
+                    "Wrong tenant (signers notified)",
+                ),
+                audit("2026-12-01T11:00:01Z", "The portal", "status", "Cancelled"),
+            ],
+            &[
+                act("2026-12-01T10:00:00+01:00", "Bob", 103, None),
+                act("2026-12-01T11:00:00Z", "Bob", 201, None),
+                act("2026-12-01T11:00:00Z", "Carol", 201, None),
+            ],
+        );
+        assert_eq!(
+            lines(&t),
+            [
+                "Ann de Vries sent the request for signing",
+                "Bob opened the signing page",
+                "Ann de Vries cancelled the request: “Wrong tenant” (the signers were told)",
+            ]
+        );
+        assert_eq!(t[2].tone, "error");
+    }
+
+    #[test]
+    fn expiry_completion_and_archiving_are_events_of_the_request() {
+        let t = compose_timeline(
+            &[
+                audit("2026-12-01T09:00:00Z", "Ann", "sent", ""),
+                audit("2026-12-02T09:00:00Z", "The portal", "status", "Signed"),
+                audit(
+                    "2026-12-02T09:01:00Z",
+                    "The portal",
+                    "archived",
+                    "signed documents and receipt stored",
+                ),
+                audit(
+                    "2026-12-01T09:30:00Z",
+                    "Ann",
+                    "document removed",
+                    "document 3",
+                ),
+            ],
+            &[act("2026-12-02T08:59:00Z", "Bob", 203, None)],
+        );
+        assert_eq!(
+            lines(&t),
+            [
+                "Ann sent the request for signing",
+                "Bob signed",
+                "Everyone has signed: the request is completed",
+                "The signed documents and the receipt were archived in the portal",
+            ]
+        );
+        let expired = compose_timeline(
+            &[audit(
+                "2026-12-31T00:00:00Z",
+                "The portal",
+                "status",
+                "Expired",
+            )],
+            &[act("2026-12-31T00:00:00Z", "Bob", 700, None)],
+        );
+        assert_eq!(
+            lines(&expired),
+            ["The request expired before everyone had signed"]
+        );
+    }
+
+    #[test]
+    fn signers_who_had_not_signed_end_with_the_request() {
+        assert_eq!(signer_badge("waiting", RequestStatus::Waiting).1, "Waiting");
+        assert_eq!(signer_badge("signed", RequestStatus::Cancelled).1, "Signed");
+        assert_eq!(
+            signer_badge("waiting", RequestStatus::Cancelled).1,
+            "Not signed: cancelled"
+        );
+        assert_eq!(
+            signer_badge("waiting", RequestStatus::Expired).1,
+            "Not signed: expired"
+        );
+        assert_eq!(
+            signer_badge("rejected", RequestStatus::Rejected).1,
+            "Rejected"
+        );
+        assert!(signer_badge("waiting", RequestStatus::Rejected)
+            .1
+            .starts_with("Not needed"));
+    }
 }

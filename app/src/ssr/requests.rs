@@ -32,6 +32,15 @@ fn may_change(row: &RequestRow, user: &UserRow) -> bool {
     row.owner_id == user.id || user.role() == Role::Admin
 }
 
+/// A new, empty draft of `user`'s.
+pub async fn create_draft(state: &AppState, user: &UserRow) -> Result<i64, AppError> {
+    let id = requests::insert(&state.db, user.id, Utc::now())
+        .await
+        .map_err(internal)?;
+    tracing::info!(request_id = id, user_id = user.id, "draft created");
+    Ok(id)
+}
+
 /// The request, if `user` may change it (its owner or an admin) and it is
 /// still a draft.
 pub async fn editable(state: &AppState, user: &UserRow, id: i64) -> Result<RequestRow, AppError> {

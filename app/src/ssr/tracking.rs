@@ -86,6 +86,9 @@ pub async fn apply(
         })
         .collect();
     let new_activities = activities::merge(db, request_id, &rows).await?;
+    if new_activities > 0 {
+        tracking::touch(db, request_id, now).await?;
+    }
     let changed = observed && before != Some(status);
     let current = if observed {
         status

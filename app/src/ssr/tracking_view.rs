@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::model::request::{RequestStatus, Signer};
 use crate::model::tracking::{
-    activity_words, ArchivedFile, AuditEntry, PostbackEntry, SignerState, TimelineEntry, Tracking,
+    compose_timeline, ArchivedFile, AuditEntry, NamedActivity, PostbackEntry, SignerState, Tracking,
 };
 use crate::ssr::db::{activities, archive, audit, documents, postbacks, tracking, Db};
 
@@ -40,7 +40,7 @@ pub async fn load(
         .into_iter()
         .map(|d| (format!("document-{}.pdf", d.id), d.name))
         .collect();
-    let timeline = activities::list(db, request_id)
+    let named: Vec<NamedActivity> = activities::list(db, request_id)
         .await?
         .into_iter()
         .map(|a| {
@@ -48,13 +48,14 @@ pub async fn load(
                 names
                     .iter()
                     .find(|(id, _)| id == i)
-                    .map(|(_, name)| name.as_str())
-                    .unwrap_or(i)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_else(|| i.to_string())
             });
-            TimelineEntry {
+            NamedActivity {
                 at: a.happened_at.clone(),
                 who: name_of(&a.signer_id),
-                what: activity_words(a.code, info),
+                code: a.code,
+                info,
             }
         })
         .collect();
@@ -80,7 +81,7 @@ pub async fn load(
             sha256: f.sha256,
         })
         .collect();
-    let audit = audit::list(db, request_id)
+    let audit: Vec<AuditEntry> = audit::list(db, request_id)
         .await?
         .into_iter()
         .map(|a| AuditEntry {
@@ -99,6 +100,7 @@ pub async fn load(
             )
         })
     });
+    let timeline = compose_timeline(&audit, &named);
     Ok(Tracking {
         signers: states,
         timeline,

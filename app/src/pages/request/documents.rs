@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use super::{Editing, SaveNote};
 use crate::api::requests::change_document;
 use crate::components::browser::upload_file;
+use crate::components::files::OpenFileLink;
 use crate::model::request::format_size;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,9 +129,9 @@ pub fn DocumentsCard(max_upload_bytes: u64) -> impl IntoView {
             .with(|p| p.iter().any(|p| p.target == "documents"))
     };
     view! {
-        <section class="card" aria-labelledby="documents-title">
+        <section class="card" id="step-documents" aria-labelledby="documents-title">
             <div class="card-head">
-                <h2 id="documents-title">"2. Documents"</h2>
+                <h2 id="documents-title">"1. Documents"</h2>
             </div>
             <div class="dropzone" class:dragging=move || dragging.get()
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
@@ -154,7 +155,9 @@ pub fn DocumentsCard(max_upload_bytes: u64) -> impl IntoView {
                     view! {
                         <li class="upload" class:upload-failed=failed>
                             <span class="upload-name">{u.name.clone()}</span>
-                            <progress max="100" value=percent aria-label=format!("Upload of {}", u.name)></progress>
+                            {(!failed).then(|| view! {
+                                <progress max="100" value=percent aria-label=format!("Upload of {}", u.name)></progress>
+                            })}
                             <span class="upload-status" role=if failed { "alert" } else { "status" }>{status}</span>
                             {failed.then(|| view! {
                                 <button type="button" class="button button-quiet"
@@ -231,15 +234,23 @@ fn DocumentList() -> impl IntoView {
                                 {format!("{pages} page{}", if pages == 1 { "" } else { "s" })}
                                 {(rotated > 0).then(|| format!(", {rotated} rotated"))}
                                 " · "{format_size(doc.size)}
-                                " · "<a href=format!("/requests/{id}/documents/{doc_id}/pdf") target="_blank" rel="noopener">"Open"</a>
+                                " · "<OpenFileLink href=format!("/requests/{id}/documents/{doc_id}/pdf")>"Open"</OpenFileLink>
                             </span>
                             <div class="row-actions">
                                 <button type="button" class="button button-quiet" aria-label=format!("Move {name} up")
                                     on:click=move |_| apply(doc_id, "up", None)>"↑"</button>
                                 <button type="button" class="button button-quiet" aria-label=format!("Move {name} down")
                                     on:click=move |_| apply(doc_id, "down", None)>"↓"</button>
-                                <button type="button" class="button button-quiet" aria-label=format!("Remove {name}")
-                                    on:click=move |_| apply(doc_id, "remove", None)>"Remove"</button>
+                                <details class="confirm">
+                                    <summary class="button button-quiet" aria-label=format!("Remove {name}")>"Remove"</summary>
+                                    <div class="confirm-body" role="group" aria-label=format!("Remove {name}?")>
+                                        <p>{format!("Remove “{name}” ({size}){fields}? This cannot be undone.",
+                                            size = format_size(doc.size),
+                                            fields = match doc.fields.len() { 0 => String::new(), 1 => " and its field".into(), n => format!(" and its {n} fields") })}</p>
+                                        <button type="button" class="button button-danger"
+                                            on:click=move |_| apply(doc_id, "remove", None)>"Yes, remove it"</button>
+                                    </div>
+                                </details>
                             </div>
                         </li>
                     }

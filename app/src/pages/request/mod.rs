@@ -6,6 +6,7 @@ mod fields;
 mod people;
 mod send;
 mod settings;
+mod steps;
 mod tracking;
 
 use leptos::prelude::*;
@@ -14,6 +15,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::requests::{get_request, DeleteRequest, DuplicateRequest};
 use crate::components::feedback::{ActionAlert, ErrorPanel};
+use crate::components::toast::{ToastArea, Toasts};
 use crate::model::preflight::{self, Draft, Problem};
 use crate::model::request::{DocumentView, Receiver, RequestStatus, RequestView, Settings, Signer};
 
@@ -30,6 +32,10 @@ pub struct Editing {
     pub reload: RwSignal<u32>,
     /// The preflight of the draft as it is now (recomputed as staff type).
     pub problems: Memo<Vec<Problem>>,
+    /// Notes such as "Signer removed · Undo".
+    pub toasts: Toasts,
+    /// A field to show and select in the builder (from a problem's link).
+    pub focus_field: RwSignal<Option<(i64, String)>>,
 }
 
 impl Editing {
@@ -187,6 +193,8 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
         documents,
         reload,
         problems,
+        toasts: Toasts::provide(),
+        focus_field: RwSignal::new(None),
     };
     provide_context(editing);
     // While the request is being sent, follow the worker's progress.
@@ -197,6 +205,12 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
                 std::time::Duration::from_millis(1000),
             );
         });
+    }
+    // While news can still come (signers, the archive), show it as it comes.
+    let archived = view.tracking.as_ref().is_some_and(|t| t.archived);
+    if view.status == RequestStatus::Waiting || (view.status == RequestStatus::Signed && !archived)
+    {
+        follow_changes(view.id, view.updated_at, reload);
     }
     let title = move || {
         let t = editing.settings.with(|s| s.title.clone());
@@ -210,6 +224,7 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
     let sent = !status.is_editable();
     view! {
         <Title text=title/>
+        <ToastArea toasts=editing.toasts/>
         <div class="page-head">
             <div>
                 <p class="muted small"><a href="/">"Requests"</a>" / Request "{view.id}</p>
@@ -233,26 +248,66 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
             .into_any()
         } else {
             view! {
+                <steps::Stepper/>
                 <Parts can_edit=view.can_edit max_upload_bytes=view.max_upload_bytes/>
                 <send::SendCard status/>
+                {view.can_edit.then(|| view! { <steps::SendBar/> })}
             }
             .into_any()
         }}
     }
 }
 
-/// The editable parts of a request (read-only once sent or for other staff).
+/// Asks every few seconds whether the request changed since `seen`, and
+/// reloads it when it did (only the small answer travels while nothing happens).
+fn follow_changes(id: i64, seen: chrono::DateTime<chrono::Utc>, reload: RwSignal<u32>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use crate::api::requests::request_changed_at;
+        let asking = StoredValue::new(false);
+        let handle = set_interval_with_handle(
+            move || {
+                if asking.get_value() {
+                    return;
+                }
+                asking.set_value(true);
+                leptos::task::spawn_local(async move {
+                    let changed = matches!(request_changed_at(id).await, Ok(at) if at != seen);
+                    asking.set_value(false);
+                    if changed {
+                        reload.update(|n| *n += 1);
+                    }
+                });
+            },
+            std::time::Duration::from_secs(3),
+        )
+        .ok();
+        on_cleanup(move || {
+            if let Some(h) = handle {
+                h.clear();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (id, seen, reload);
+}
+
+/// The editable parts of a request (read-only once sent or for other staff),
+/// in the order of the steps.
 #[component]
 fn Parts(can_edit: bool, max_upload_bytes: u64) -> impl IntoView {
     view! {
         <fieldset class="editor" disabled=!can_edit>
-            <legend class="visually-hidden">"Request details"</legend>
-            <settings::SettingsCard/>
+            <legend class="visually-hidden">"Documents and people"</legend>
             <documents::DocumentsCard max_upload_bytes/>
             <people::SignersCard/>
             <people::ReceiversCard/>
         </fieldset>
         <fields::FieldsCard/>
+        <fieldset class="editor" disabled=!can_edit>
+            <legend class="visually-hidden">"Request details"</legend>
+            <settings::SettingsCard/>
+        </fieldset>
     }
 }
 
@@ -266,11 +321,11 @@ fn RequestActions(id: i64, can_delete: bool) -> impl IntoView {
             <ActionAlert value=delete.value()/>
             <ActionForm action=duplicate>
                 <input type="hidden" name="id" value=id/>
-                <button type="submit" class="button">"Duplicate"</button>
+                <button type="submit" class="button button-quiet">"Duplicate"</button>
             </ActionForm>
             {can_delete.then(|| view! {
                 <details class="confirm">
-                    <summary class="button button-danger">"Delete draft"</summary>
+                    <summary class="button button-quiet button-quiet-danger">"Delete draft"</summary>
                     <div class="confirm-body">
                         <p>"Delete this draft and its documents? This cannot be undone."</p>
                         <ActionForm action=delete>

@@ -57,9 +57,9 @@ pub fn SignersCard() -> impl IntoView {
             .with(|p| p.iter().any(|p| p.target == "signers"))
     };
     view! {
-        <section class="card" aria-labelledby="signers-title">
+        <section class="card" id="step-signers" aria-labelledby="signers-title">
             <div class="card-head">
-                <h2 id="signers-title">"3. Signers"</h2>
+                <h2 id="signers-title">"2. Signers"</h2>
                 <SaveNote action=save.action/>
             </div>
             <Show when=move || signers.with(Vec::is_empty)>
@@ -107,11 +107,15 @@ fn SignerCard(
             }
         }
     };
+    // A message shows at its field as soon as the value is typed (not only
+    // after a reload): `filled` is asked of the signer as it is now.
     let msg = {
         let key = key.clone();
-        move |field: &'static str, filled: bool| {
+        move |field: &'static str, filled: fn(&Signer) -> bool| {
             let target = format!("signer.{key}.{field}");
+            let key = key.clone();
             move || {
+                let filled = signers.with(|l| l.iter().find(|s| s.key == key).is_some_and(filled));
                 editing
                     .message(target.clone(), filled)
                     .map(|m| view! { <p class="field-error">{m}</p> })
@@ -128,11 +132,36 @@ fn SignerCard(
             }
         }
     };
+    // Removed at once, with a way back (the card, its checks and its
+    // fields' owner all come back as they were).
     let remove = {
         let key = key.clone();
         move |_| {
+            let Some((index, removed)) = signers.with_untracked(|l| {
+                l.iter()
+                    .position(|s| s.key == key)
+                    .map(|i| (i, l[i].clone()))
+            }) else {
+                return;
+            };
             signers.update(|l| l.retain(|s| s.key != key));
             save.request();
+            let name = if removed.name.trim().is_empty() {
+                format!("Signer {}", index + 1)
+            } else {
+                removed.name.clone()
+            };
+            editing.toasts.show(
+                format!("{name} removed"),
+                Some(Callback::new(move |_| {
+                    signers.update(|l| {
+                        if !l.iter().any(|s| s.key == removed.key) {
+                            l.insert(index.min(l.len()), removed.clone());
+                        }
+                    });
+                    save.request();
+                })),
+            );
         }
     };
     let invite = move || editing.settings.with(|s| s.flow == Flow::Invite);
@@ -160,12 +189,12 @@ fn SignerCard(
                 <div class="field">
                     <label for=f("email")>"Email address"</label>
                     <input id=f("email") type="email" value=s.email.clone() autocomplete="off" on:change=text(|s, v| s.email = v.trim().to_string())/>
-                    {msg("email", !s.email.is_empty())}
+                    {msg("email", |s| !s.email.is_empty())}
                 </div>
                 <div class="field">
                     <label for=f("mobile")>"Mobile (optional, +31…)"</label>
                     <input id=f("mobile") type="tel" value=s.mobile.clone() on:change=text(|s, v| s.mobile = v.trim().to_string())/>
-                    {msg("mobile", true)}
+                    {msg("mobile", |_| true)}
                 </div>
                 <div class="field">
                     <label for=f("language")>"Language"</label>
@@ -182,7 +211,7 @@ fn SignerCard(
                         <span class="muted small">{move || if invite() { " (required for the invite flow)" } else { " (optional in the direct flow)" }}</span>
                     </label>
                     <textarea id=f("message") rows="3" on:change=text(|s, v| s.message = v)>{s.message.clone()}</textarea>
-                    {msg("message", !s.message.is_empty())}
+                    {msg("message", |s| !s.message.is_empty())}
                 </div>
                 <details class="wide more">
                     <summary>"More options: last day to sign, return page, reference"</summary>
@@ -190,13 +219,13 @@ fn SignerCard(
                         <div class="field">
                             <label for=f("expires")>"Last day to sign (optional)"</label>
                             <input id=f("expires") type="date" value=s.expires.clone() on:change=text(|s, v| s.expires = v)/>
-                            {msg("expires", true)}
+                            {msg("expires", |_| true)}
                         </div>
                         <div class="field">
                             <label for=f("return_url")>"Page after signing (optional)"</label>
                             <input id=f("return_url") type="url" value=s.return_url.clone() placeholder="The portal's thank-you page"
                                 on:change=text(|s, v| s.return_url = v.trim().to_string())/>
-                            {msg("return_url", true)}
+                            {msg("return_url", |_| true)}
                         </div>
                         <div class="field">
                             <label for=f("reference")>"Reference (optional)"</label>
@@ -205,7 +234,7 @@ fn SignerCard(
                     </div>
                 </details>
                 <Verifications key=key.clone() initial=s.verifications.clone() edit/>
-                {msg("fields", true)}
+                {msg("fields", |_| true)}
             </div>
         </li>
     }
@@ -387,9 +416,12 @@ fn ReceiverRow(receiver: Receiver, save: Saver<Vec<Receiver>>) -> impl IntoView 
     };
     let msg = {
         let key = key.clone();
-        move |field: &'static str, filled: bool| {
+        move |field: &'static str, filled: fn(&Receiver) -> bool| {
             let target = format!("receiver.{key}.{field}");
+            let key = key.clone();
             move || {
+                let filled =
+                    receivers.with(|l| l.iter().find(|r| r.key == key).is_some_and(filled));
                 editing
                     .message(target.clone(), filled)
                     .map(|m| view! { <p class="field-error">{m}</p> })
@@ -416,7 +448,7 @@ fn ReceiverRow(receiver: Receiver, save: Saver<Vec<Receiver>>) -> impl IntoView 
                 <div class="field">
                     <label for=f("email")>"Email address"</label>
                     <input id=f("email") type="email" value=r.email.clone() on:change=text(|r, v| r.email = v.trim().to_string())/>
-                    {msg("email", !r.email.is_empty())}
+                    {msg("email", |r| !r.email.is_empty())}
                 </div>
                 <div class="field wide">
                     <label for=f("message")>"Message with the copy"</label>

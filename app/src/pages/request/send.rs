@@ -25,9 +25,9 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
     let warnings = move || problems.with(|p| p.iter().any(|p| !p.error));
     let flow = move || editing.settings.with(|s| s.flow);
     view! {
-        <section class="card" aria-labelledby="send-title">
+        <section class="card" id="step-send" aria-labelledby="send-title">
             <div class="card-head">
-                <h2 id="send-title">"5. Before you send"</h2>
+                <h2 id="send-title">"5. Send"</h2>
             </div>
             {move || {
                 let list = problems.get();
@@ -36,11 +36,17 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
                 } else {
                     view! {
                         <ul class="problems">
-                            {list.into_iter().map(|p| view! {
-                                <li class=if p.error { "problem problem-error" } else { "problem problem-warning" }>
-                                    <span class="visually-hidden">{if p.error { "Error: " } else { "Warning: " }}</span>
-                                    {p.message}
-                                </li>
+                            {list.into_iter().map(|p| {
+                                let target = p.target.clone();
+                                view! {
+                                    <li class=if p.error { "problem problem-error" } else { "problem problem-warning" }>
+                                        <span class="visually-hidden">{if p.error { "Error: " } else { "Warning: " }}</span>
+                                        {p.message}" "
+                                        <button type="button" class="link-button" on:click=move |_| super::steps::go_to(editing, &target)>
+                                            "Go there"
+                                        </button>
+                                    </li>
+                                }
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -53,7 +59,7 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
                 }}
             </p>
             <ActionAlert value=start.value()/>
-            <ActionForm action=start attr:class="send-form">
+            <ActionForm action=start attr:class="send-form" attr:id="send-form">
                 <input type="hidden" name="id" value=editing.id/>
                 <Show when=move || warnings() && !errors()>
                     <label class="choice" for="accept_warnings">

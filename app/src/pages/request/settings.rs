@@ -6,14 +6,23 @@ use leptos::server_fn::ServerFn;
 
 use super::{Editing, SaveNote, Saver};
 use crate::api::requests::{save_settings, SaveSettings};
+use crate::components::feedback::field_error;
 use crate::model::request::{Flow, Settings, LANGUAGES};
 
 #[component]
 pub fn SettingsCard() -> impl IntoView {
     let editing = expect_context::<Editing>();
     let id = editing.id;
+    // The numbers go to the server as typed, so that what the server
+    // refuses is reported ("Not saved", at the field) instead of an older
+    // value being saved quietly in its place.
+    let initial = editing.settings.get_untracked();
+    let days_typed = RwSignal::new(initial.days_to_expire.to_string());
+    let remind_typed = RwSignal::new(initial.remind_days.to_string());
     let save = Action::new(move |s: &Settings| {
         let s = s.clone();
+        let days = days_typed.get_untracked();
+        let remind = remind_typed.get_untracked();
         async move {
             save_settings(
                 id,
@@ -21,8 +30,8 @@ pub fn SettingsCard() -> impl IntoView {
                 s.reference,
                 s.flow.as_str().into(),
                 s.language,
-                s.days_to_expire.to_string(),
-                Some(s.remind_days.to_string()),
+                days,
+                Some(remind),
                 s.sequential.then(|| "on".into()),
                 s.notify_sender.then(|| "on".into()),
             )
@@ -54,10 +63,19 @@ pub fn SettingsCard() -> impl IntoView {
                 .map(|m| view! { <p class="field-error">{m}</p> })
         }
     };
+    let value = save.value();
+    let refused = move |field: &'static str| {
+        let message = field_error(value, field);
+        move || {
+            message
+                .get()
+                .map(|m| view! { <p class="field-error" id=format!("{field}-error")>{m}</p> })
+        }
+    };
     view! {
-        <section class="card" aria-labelledby="settings-title">
+        <section class="card" id="step-details" aria-labelledby="settings-title">
             <div class="card-head">
-                <h2 id="settings-title">"1. Details"</h2>
+                <h2 id="settings-title">"4. Details"</h2>
                 <SaveNote action=save/>
             </div>
             <form class="form grid-form" method="post" action=SaveSettings::url()
@@ -100,13 +118,27 @@ pub fn SettingsCard() -> impl IntoView {
                 <div class="field">
                     <label for="days_to_expire">"Days until it expires"</label>
                     <input id="days_to_expire" name="days_to_expire" type="number" min="1" max="90"
-                        value=s.days_to_expire on:change=change(|s, v| s.days_to_expire = v.trim().parse().unwrap_or(s.days_to_expire))/>
+                        value=s.days_to_expire aria-describedby="days_to_expire-error"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            days_typed.set(v.clone());
+                            settings.update(|s| s.days_to_expire = v.trim().parse().unwrap_or(s.days_to_expire));
+                            saver.request();
+                        }/>
+                    {refused("days_to_expire")}
                     {msg("settings.days_to_expire")}
                 </div>
                 <div class="field" class:hidden=move || !invite()>
                     <label for="remind_days">"Remind every (days, 0 = never)"</label>
                     <input id="remind_days" name="remind_days" type="number" min="0" max="89"
-                        value=s.remind_days on:change=change(|s, v| s.remind_days = v.trim().parse().unwrap_or(s.remind_days))/>
+                        value=s.remind_days aria-describedby="remind_days-error"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            remind_typed.set(v.clone());
+                            settings.update(|s| s.remind_days = v.trim().parse().unwrap_or(s.remind_days));
+                            saver.request();
+                        }/>
+                    {refused("remind_days")}
                     {msg("settings.remind_days")}
                 </div>
                 <div class="field wide">

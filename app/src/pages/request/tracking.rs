@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use super::Editing;
 use crate::api::requests::{CancelRequest, PurgeRequest};
 use crate::components::feedback::ActionAlert;
+use crate::components::files::FileLink;
+use crate::components::time::LocalTime;
 use crate::model::request::{format_size, RequestStatus, RequestView};
-use crate::model::tracking::Tracking;
+use crate::model::tracking::{signer_badge, Tracking};
 
 #[component]
 pub fn TrackingPanel(view: RequestView) -> impl IntoView {
@@ -34,11 +36,7 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
             <ul class="signer-progress">
                 {view.signers.iter().enumerate().map(|(i, s)| {
                     let state = t.signers.get(i).cloned().unwrap_or_default();
-                    let (class, label) = match state.status.as_str() {
-                        "signed" => ("badge badge-ok", "Signed"),
-                        "rejected" => ("badge badge-error", "Rejected"),
-                        _ => ("badge badge-warn", "Waiting"),
-                    };
+                    let (class, label) = signer_badge(&state.status, status);
                     let who = editing.signer_label(&s.key);
                     view! {
                         <li>
@@ -56,30 +54,36 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
             } else {
                 view! {
                     <ol class="timeline">
-                        {t.timeline.iter().map(|e| view! {
-                            <li><time class="muted small">{short_time(&e.at)}</time>" "<strong>{e.who.clone()}</strong>" "{e.what.clone()}</li>
+                        {t.timeline.iter().map(|e| {
+                            let who = (!e.who.is_empty()).then(|| view! { <strong>{e.who.clone()}</strong>" " });
+                            view! {
+                                <li class=format!("tone-{}", if e.tone.is_empty() { "info" } else { &e.tone })>
+                                    <span class="muted small"><LocalTime at=e.at.clone()/></span>" "{who}{e.what.clone()}
+                                </li>
+                            }
                         }).collect_view()}
                     </ol>
                 }.into_any()
             }}
             <details class="more">
-                <summary>{format!("Postbacks received ({})", t.postbacks.len())}</summary>
-                <ul class="plain-list">
-                    {t.postbacks.iter().map(|p| view! {
-                        <li>
-                            {p.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}
-                            " · status "{p.status.map(|s| s.to_string()).unwrap_or_else(|| "?".into())}
-                            " · "{p.state.clone()}
-                            {p.reason.clone().map(|r| format!(" ({r})"))}
-                        </li>
+                <summary>{format!("Technical details: {} messages from Signhost, audit log ({})", t.postbacks.len(), t.audit.len())}</summary>
+                <h4>"Messages from Signhost"</h4>
+                <ul class="plain-list small">
+                    {t.postbacks.iter().map(|p| {
+                        let code = p.status.map(|s| format!("Signhost status {s}")).unwrap_or_else(|| "no status".into());
+                        view! {
+                            <li>
+                                <LocalTime at=p.received_at.to_rfc3339()/>" · "
+                                <span title=code>{postback_words(p.status, &p.state)}</span>
+                                {p.reason.clone().map(|r| view! { <span class="muted">" ("{r}")"</span> })}
+                            </li>
+                        }
                     }).collect_view()}
                 </ul>
-            </details>
-            <details class="more">
-                <summary>{format!("Audit log ({})", t.audit.len())}</summary>
-                <ul class="plain-list">
+                <h4>"Audit log"</h4>
+                <ul class="plain-list small">
                     {t.audit.iter().map(|a| view! {
-                        <li>{a.at.format("%Y-%m-%d %H:%M UTC").to_string()}" · "{a.who.clone()}" · "{a.action.clone()}
+                        <li><LocalTime at=a.at.to_rfc3339()/>" · "{a.who.clone()}" · "{a.action.clone()}
                             {(!a.detail.is_empty()).then(|| format!(": {}", a.detail))}</li>
                     }).collect_view()}
                 </ul>
@@ -89,14 +93,21 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
     }
 }
 
-fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%d %H:%M UTC")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
+/// A postback in words: what Signhost said, and what the portal did with it.
+fn postback_words(status: Option<i64>, state: &str) -> String {
+    let said = match status {
+        Some(s) => RequestStatus::from_signhost(s).label().to_lowercase(),
+        None => "no status".into(),
+    };
+    let done = match state {
+        "applied" => "applied",
+        "duplicate" => "already known, nothing new",
+        "received" => "waiting to be processed",
+        "quarantined" => "not trusted (failed the checks), kept aside",
+        "unknown" => "for no request of this portal",
+        other => other,
+    };
+    format!("Signhost: {said} · {done}")
 }
 
 #[component]
@@ -115,15 +126,15 @@ fn Files(
                 let kind = if f.kind == "receipt" { "Receipt" } else { "Signed" };
                 view! {
                     <li>
-                        <a href=format!("/requests/{id}/archive/{}", f.id)>{f.name.clone()}</a>
+                        <FileLink href=format!("/requests/{id}/archive/{}", f.id)>{f.name.clone()}</FileLink>
                         " "<span class="badge">{kind}</span>" "<span class="muted small">{format_size(f.size)}</span>
-                        <div class="hash small">"SHA-256 "<code>{f.sha256.clone()}</code></div>
+                        <details class="hash small"><summary>"SHA-256"</summary><code>{f.sha256.clone()}</code></details>
                     </li>
                 }
             }).collect_view()}
         </ul>
         {archived.then(|| view! {
-            <p><a class="button" href=format!("/requests/{id}/evidence.zip")>"Download the evidence bundle (zip)"</a></p>
+            <p><FileLink class="button" href=format!("/requests/{id}/evidence.zip")>"Download the evidence bundle (zip)"</FileLink></p>
         })}
     }
     .into_any()

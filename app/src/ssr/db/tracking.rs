@@ -16,21 +16,34 @@ pub struct Observed<'a> {
 
 /// Records what Signhost said. A request still waiting takes any status; a
 /// finished one keeps its end status (late or out-of-order news never moves
-/// it back). False when nothing was changed.
+/// it back). False when the news was refused. `updated_at` ("last change")
+/// moves only when something did change: a check that finds the request as
+/// it was leaves it where it is in the list.
 pub async fn observe(
     db: &Db,
     id: i64,
     seen: &Observed<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    let sql = "UPDATE requests SET status = $1, signhost_status = $2, signers_signed = $3, \
-               signer_states = $4, updated_at = $5 \
+    // Signhost's own sub-status (10 → 20, "processing") and the first
+    // reading of the signers' states are not news to staff.
+    let sql = "UPDATE requests SET updated_at = CASE WHEN status IS DISTINCT FROM $1 \
+               OR signers_signed IS DISTINCT FROM $3 \
+               OR (signer_states <> '[]' AND signer_states IS DISTINCT FROM $4) \
+               THEN $5 ELSE updated_at END, \
+               status = $1, signhost_status = $2, signers_signed = $3, signer_states = $4 \
                WHERE id = $6 AND (status = 'waiting' OR status = $1)";
     let n = on_pool!(db, pool => sqlx::query(sql)
         .bind(seen.status.as_str()).bind(seen.signhost_status).bind(seen.signers_signed)
         .bind(seen.signer_states_json).bind(now).bind(id)
         .execute(pool).await?.rows_affected());
     Ok(n == 1)
+}
+
+/// Marks a request changed now (news that is not a status: a signer's activity).
+pub async fn touch(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET updated_at = $1 WHERE id = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
 }
 
 /// The request a Signhost transaction belongs to.
