@@ -415,9 +415,24 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         .await;
         assert_eq!(second, ids[2..].to_vec());
 
-        let counts = dashboard::counts(&db).await.unwrap();
+        let counts = dashboard::counts(&db, &Filter::default(), owner)
+            .await
+            .unwrap();
         assert!(counts.contains(&("draft".to_string(), 6)));
         assert!(counts.contains(&("starting".to_string(), 1)));
+        // The status tabs count what the other filters leave, whatever the status filter.
+        let searched = dashboard::counts(
+            &db,
+            &Filter {
+                q: "person3@EXAMPLE".into(),
+                status: "starting".into(),
+                ..Filter::default()
+            },
+            owner,
+        )
+        .await
+        .unwrap();
+        assert_eq!(searched, vec![("draft".to_string(), 1)]);
     })
     .await;
 }

@@ -1,60 +1,79 @@
 import { test, expect, type Page } from "@playwright/test";
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { hydrated, sendRequest, signInAsAdmin, signOnSandbox, watchForErrors } from "./pages";
 
 const twoPages = path.join(__dirname, "..", "fixtures", "two-pages.pdf");
 
-/** Reloads the request page until its progress badge says `text`. */
-async function waitForProgress(page: Page, text: string) {
-  await expect(async () => {
-    await page.reload();
-    await expect(page.getByRole("region", { name: "Progress" }).getByText(text, { exact: true }).first()).toBeVisible({ timeout: 1000 });
-  }).toPass({ timeout: 45_000 });
+/** Waits (without reloading: the page follows the request) for the progress badge. */
+async function waitForProgress(page: Page, text: string, timeout = 45_000) {
+  await expect(page.getByRole("region", { name: "Progress" }).getByText(text, { exact: true }).first()).toBeVisible({ timeout });
 }
 
-test("direct flow: both signers sign, the portal confirms, archives and hands out the proof", async ({ page, browser }) => {
+/** Clicks a link as a person does and returns the downloaded bytes. */
+async function download(page: Page, link: ReturnType<Page["locator"]>) {
+  const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const saved = await file.path();
+  return { name: file.suggestedFilename(), bytes: await readFile(saved!) };
+}
+
+/** A signer on their own device (no staff session) signs or rejects. */
+async function signAs(browser: import("@playwright/test").Browser, link: string, reject?: string) {
+  const context = await browser.newContext();
+  const signer = await context.newPage();
+  const problems = watchForErrors(signer);
+  await signer.goto(link);
+  await signOnSandbox(signer, reject);
+  const heading = reject ? "You declined to sign" : "Thank you for signing";
+  await expect(signer.getByRole("heading", { name: heading })).toBeVisible({ timeout: 15_000 });
+  await expect(signer.getByText(reject ? "Ann de Vries" : "Bob Jansen")).toHaveCount(0);
+  // The signing page (pdf.js) and the landing page run under the CSP.
+  expect(problems).toEqual([]);
+  await context.close();
+}
+
+test("direct flow: both signers sign, the page follows, the portal archives and hands out the proof", async ({ page, browser }) => {
   const problems = watchForErrors(page);
   await signInAsAdmin(page);
-  const requestUrl = await sendRequest(page, "Lease direct", "direct", twoPages);
+  await sendRequest(page, "Lease direct", "direct", twoPages);
   const waiting = page.getByRole("region", { name: "Waiting for signers" });
   const links = [
     await waiting.getByLabel("Signing link for 1. Ann de Vries").inputValue(),
     await waiting.getByLabel("Signing link for 2. Bob Jansen").inputValue(),
   ];
-
-  for (const link of links) {
-    // Each signer on their own device: no staff session.
-    const context = await browser.newContext();
-    const signer = await context.newPage();
-    const signerProblems = watchForErrors(signer);
-    await signer.goto(link);
-    await signOnSandbox(signer);
-    await expect(signer.getByRole("heading", { name: "Thank you for signing" })).toBeVisible({ timeout: 15_000 });
-    await expect(signer.getByText("Bob Jansen")).toHaveCount(0);
-    // The signing page (pdf.js) and the landing page run under the CSP.
-    expect(signerProblems).toEqual([]);
-    await context.close();
-  }
-
-  await page.goto(requestUrl);
-  await waitForProgress(page, "Signed and archived");
   const progress = page.getByRole("region", { name: "Progress" });
-  await expect(progress.getByText("signed").first()).toBeVisible();
+  await expect(progress.getByText("0 of 2 signed")).toBeVisible();
+  await expect(progress.getByText("Ada Admin sent the request for signing")).toBeVisible();
 
-  // The downloads are the files whose SHA-256 the page shows.
+  // The staff page stays open and shows the first signature without a reload.
+  await signAs(browser, links[0]);
+  await waitForProgress(page, "1 of 2 signed", 20_000);
+  await expect(progress.getByRole("listitem").filter({ hasText: "Ann de Vries" }).getByText("Signed", { exact: true })).toBeVisible();
+
+  await signAs(browser, links[1]);
+  await waitForProgress(page, "Signed and archived");
+  await expect(progress.getByText("Everyone has signed: the request is completed")).toBeVisible();
+  await expect(progress.getByText("The signed documents and the receipt were archived in the portal")).toBeVisible();
+  // Times are in the viewer's zone; UTC is in the tooltip.
+  await expect(progress.locator("time").first()).toHaveAttribute("title", / UTC$/);
+
+  // Every file downloads when clicked, and is the file whose SHA-256 the page shows.
   const files = progress.getByRole("list").filter({ has: page.getByRole("link", { name: /\.pdf$/ }) }).getByRole("listitem");
   await expect(files).toHaveCount(2);
   for (const item of await files.all()) {
-    const href = await item.getByRole("link").getAttribute("href");
-    const shown = (await item.locator("code").innerText()).trim();
-    const res = await page.request.get(href!);
-    expect(res.status()).toBe(200);
-    expect(res.headers()["content-type"]).toBe("application/pdf");
-    expect(createHash("sha256").update(await res.body()).digest("hex")).toBe(shown);
+    const link = item.getByRole("link");
+    const shown = ((await item.locator("code").textContent()) ?? "").trim();
+    const { name, bytes } = await download(page, link);
+    expect(name).toMatch(/\.pdf$/);
+    expect(bytes.subarray(0, 4).toString()).toBe("%PDF");
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(shown);
   }
-  const zip = await page.request.get(requestUrl + "/evidence.zip");
-  expect(zip.headers()["content-type"]).toBe("application/zip");
+  const zip = await download(page, progress.getByRole("link", { name: "Download the evidence bundle (zip)" }));
+  expect(zip.name).toMatch(/\.zip$/);
+  expect(zip.bytes.subarray(0, 2).toString()).toBe("PK");
+  // Still on the request page (the router did not take the links).
+  await expect(page.getByRole("heading", { name: "Lease direct" })).toBeVisible();
 
   await page.goto("/?q=Lease+direct");
   await hydrated(page);
@@ -81,21 +100,58 @@ test("invite flow: the invitation arrives in the sandbox mailbox and the journey
   }
   await context.close();
   await page.goto(requestUrl);
+  await hydrated(page);
   await waitForProgress(page, "Signed and archived");
   await expect(page.getByRole("region", { name: "Progress" }).getByText("was invited by email").first()).toBeVisible();
 });
 
-test("a rejection shows the reason on the timeline", async ({ page, browser }) => {
+test("a rejection: the reason on the timeline, the other signer no longer needed", async ({ page, browser }) => {
   await signInAsAdmin(page);
-  const requestUrl = await sendRequest(page, "Lease rejected", "direct", twoPages);
+  await sendRequest(page, "Lease rejected", "direct", twoPages);
   const link = await page.getByLabel("Signing link for 2. Bob Jansen").inputValue();
-  const context = await browser.newContext();
-  const signer = await context.newPage();
-  await signer.goto(link);
-  await signOnSandbox(signer, "The rent is wrong");
-  await expect(signer.getByRole("heading", { name: "You declined to sign" })).toBeVisible({ timeout: 15_000 });
-  await context.close();
-  await page.goto(requestUrl);
+  await signAs(browser, link, "The rent is wrong");
   await waitForProgress(page, "Rejected");
-  await expect(page.getByText("rejected: “The rent is wrong”")).toBeVisible();
+  const progress = page.getByRole("region", { name: "Progress" });
+  await expect(progress.getByText("rejected: “The rent is wrong”")).toBeVisible();
+  await expect(progress.getByText("The request was rejected")).toBeVisible();
+  await expect(progress.getByRole("listitem").filter({ hasText: "Ann de Vries" }).getByText("Not needed: rejected by another signer")).toBeVisible();
+  await expect(progress.getByRole("listitem").filter({ hasText: "Bob Jansen" }).getByText("Rejected", { exact: true })).toBeVisible();
+  // Fix and send again: a new draft with the same documents and people.
+  await page.getByRole("button", { name: "Fix and send again" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  await expect(page.getByRole("region", { name: "1. Documents" }).getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
+});
+
+test("a cancel: who cancelled and why, the signers end as not signed", async ({ page }) => {
+  await signInAsAdmin(page);
+  await sendRequest(page, "Lease cancelled", "direct", twoPages);
+  await page.getByText("Cancel this request…").click();
+  await page.getByLabel("Reason (signers may see it)").fill("Wrong tenant");
+  await page.getByRole("button", { name: "Yes, cancel the request" }).click();
+  await waitForProgress(page, "Cancelled");
+  const progress = page.getByRole("region", { name: "Progress" });
+  await expect(progress.getByText("Ada Admin cancelled the request: “Wrong tenant”")).toBeVisible();
+  // Signhost reports the cancel on every signer; the timeline tells it once.
+  await expect(progress.getByRole("listitem").filter({ hasText: /^.*(Ann de Vries|Bob Jansen) cancelled$/ })).toHaveCount(0);
+  for (const name of ["Ann de Vries", "Bob Jansen"]) {
+    await expect(progress.getByRole("listitem").filter({ hasText: name }).getByText("Not signed: cancelled")).toBeVisible();
+  }
+});
+
+test("an expiry: the request and its signers end as expired", async ({ page }) => {
+  await signInAsAdmin(page);
+  const requestUrl = await sendRequest(page, "Lease expiring", "direct", twoPages, 1);
+  // Two days later on the sandbox's clock.
+  await page.goto("/sandbox/mail");
+  await page.getByLabel("Move the sandbox clock forward (days)").fill("2");
+  await page.getByRole("button", { name: "Move clock" }).click();
+  await page.goto(requestUrl);
+  await hydrated(page);
+  await waitForProgress(page, "Expired");
+  const progress = page.getByRole("region", { name: "Progress" });
+  await expect(progress.getByText("The request expired before everyone had signed")).toBeVisible();
+  for (const name of ["Ann de Vries", "Bob Jansen"]) {
+    await expect(progress.getByRole("listitem").filter({ hasText: name }).getByText("Not signed: expired")).toBeVisible();
+  }
+  await expect(page.getByRole("button", { name: "Fix and send again" })).toBeVisible();
 });

@@ -54,11 +54,19 @@ export class Shell {
 export class RequestEditor {
   constructor(private page: Page) {}
 
-  static async create(page: Page) {
+  /**
+   * A new request: with `pdf`, dropped on the New request page (which makes
+   * the draft and uploads it); without, an empty draft.
+   */
+  static async create(page: Page, pdf?: string) {
     await page.goto("/requests/new");
     await hydrated(page);
-    await page.getByRole("button", { name: "Create draft" }).click();
-    await expect(page).toHaveURL(/\/requests\/\d+$/);
+    if (pdf) {
+      await page.getByLabel("Choose PDF files…").setInputFiles(pdf);
+    } else {
+      await page.getByRole("button", { name: "Start without a document" }).click();
+    }
+    await expect(page).toHaveURL(/\/requests\/\d+$/, { timeout: 30_000 });
     await hydrated(page);
     return new RequestEditor(page);
   }
@@ -75,7 +83,7 @@ export class RequestEditor {
   }
 
   async addSigner(n: number, name: string, email: string) {
-    const signers = this.section("3. Signers");
+    const signers = this.section("2. Signers");
     await signers.getByRole("button", { name: "+ Add signer" }).click();
     const card = signers.getByRole("listitem").filter({ has: this.page.getByRole("heading", { name: `Signer ${n}` }) });
     await this.type(card, "Name", name);
@@ -87,10 +95,14 @@ export class RequestEditor {
     return this.page.locator('.pdf-page[data-page="1"]').first();
   }
 
+  fields() {
+    return this.section("3. Fields");
+  }
+
   /** Drags a field type from the palette onto the first page. */
   async dragField(kind: string, signer: string, x: number, y: number) {
-    const fields = this.section("4. Fields on the pages");
-    await fields.getByLabel("Fields for").selectOption({ label: signer });
+    const fields = this.fields();
+    await fields.getByRole("radio", { name: signer }).check();
     await fields.getByRole("button", { name: kind, exact: true }).dragTo(this.page1(), { targetPosition: { x, y } });
   }
 }
@@ -107,30 +119,30 @@ export async function signInAsAdmin(page: Page) {
  * A request with the two-page PDF, two signers and a signature field each,
  * sent in the given flow; returns once the portal waits for the signers.
  */
-export async function sendRequest(page: Page, title: string, flow: "invite" | "direct", pdf: string) {
-  const editor = await RequestEditor.create(page);
-  const details = editor.section("1. Details");
+export async function sendRequest(page: Page, title: string, flow: "invite" | "direct", pdf: string, days?: number) {
+  const editor = await RequestEditor.create(page, pdf);
+  await expect(editor.section("1. Documents").getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
+  await editor.addSigner(1, "Ann de Vries", "ann@example.nl");
+  await editor.addSigner(2, "Bob Jansen", "bob@example.nl");
+  const details = editor.section("4. Details");
   await editor.type(details, "Title", title);
   await details.getByLabel("Language of emails and receipt").selectOption("en-US");
   if (flow === "direct") await details.getByLabel("Direct: the portal gives you the signing links").check();
+  if (days) await editor.type(details, "Days until it expires", String(days));
   await expect(details.getByText("All changes saved")).toBeVisible();
-  await editor.section("2. Documents").getByLabel("Choose files…").setInputFiles(pdf);
-  await expect(editor.section("2. Documents").getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
-  await editor.addSigner(1, "Ann de Vries", "ann@example.nl");
-  await editor.addSigner(2, "Bob Jansen", "bob@example.nl");
   if (flow === "invite") {
-    const signers = editor.section("3. Signers");
+    const signers = editor.section("2. Signers");
     for (const n of [1, 2]) {
       const card = signers.getByRole("listitem").filter({ has: page.getByRole("heading", { name: `Signer ${n}` }) });
       await editor.type(card, "Message in the invitation (required for the invite flow)", "Please sign the lease.");
     }
     await expect(signers.getByText("All changes saved")).toBeVisible();
   }
-  await expect(page.locator('canvas[data-page="1"][data-rendered="true"]')).toBeAttached({ timeout: 20_000 });
+  await expect(page.locator('.pdf-page canvas[data-page="1"][data-rendered="true"]')).toBeAttached({ timeout: 20_000 });
   await editor.dragField("Signature", "1. Ann de Vries", 120, 420);
   await editor.dragField("Signature", "2. Bob Jansen", 380, 420);
-  await expect(editor.section("4. Fields on the pages").getByText("All changes saved")).toBeVisible();
-  const send = editor.section("5. Before you send");
+  await expect(editor.fields().getByText("All changes saved")).toBeVisible();
+  const send = editor.section("5. Send");
   await expect(send.getByText("Everything is ready to send.")).toBeVisible();
   await send.getByRole("button", { name: "Send for signing" }).click();
   await expect(page.getByRole("heading", { name: "Waiting for signers" })).toBeVisible({ timeout: 30_000 });

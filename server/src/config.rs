@@ -89,6 +89,22 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Postbacks accepted per second from one sender address.
     pub postback_rate: u32,
+    /// The organisation named on the pages signers see.
+    pub organisation_name: String,
+    /// A PNG, JPEG, WebP or SVG file shown beside that name.
+    pub organisation_logo: Option<std::path::PathBuf>,
+}
+
+/// The content type of a logo file, by its extension.
+pub fn logo_type(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -290,6 +306,22 @@ impl Config {
             installation_keys,
         };
 
+        let organisation_name = match var("ORGANISATION_NAME") {
+            None => "Signing portal".to_string(),
+            Some(raw) if (1..=100).contains(&raw.trim().chars().count()) => raw.trim().to_string(),
+            Some(_) => return Err(err("ORGANISATION_NAME", "must be 1 to 100 characters")),
+        };
+        let organisation_logo = match var("ORGANISATION_LOGO") {
+            None => None,
+            Some(raw) if logo_type(&raw).is_some() => Some(std::path::PathBuf::from(raw)),
+            Some(raw) => {
+                return Err(err(
+                    "ORGANISATION_LOGO",
+                    format!("must be a .png, .jpg, .webp or .svg file (got '{raw}')"),
+                ))
+            }
+        };
+
         Ok(Config {
             sandbox,
             sandbox_exposed: sandbox && !loopback,
@@ -304,6 +336,8 @@ impl Config {
             session_idle_minutes,
             session_max_hours,
             postback_rate,
+            organisation_name,
+            organisation_logo,
         })
     }
 
@@ -420,6 +454,30 @@ mod tests {
             "https://sign.example.nl/portal/sandbox/api/"
         );
         assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn the_organisation_is_named_and_its_logo_must_be_an_image() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.organisation_name, "Signing portal");
+        assert_eq!(c.organisation_logo, None);
+        let c = config(&[
+            ("ORGANISATION_NAME", " Makelaardij De Vries "),
+            ("ORGANISATION_LOGO", "/etc/portal/logo.SVG"),
+        ])
+        .unwrap();
+        assert_eq!(c.organisation_name, "Makelaardij De Vries");
+        assert_eq!(logo_type("/etc/portal/logo.SVG"), Some("image/svg+xml"));
+        assert_eq!(
+            config(&[("ORGANISATION_LOGO", "logo.exe")])
+                .unwrap_err()
+                .var,
+            "ORGANISATION_LOGO"
+        );
+        assert_eq!(
+            config(&[("ORGANISATION_NAME", "  ")]).unwrap_err().var,
+            "ORGANISATION_NAME"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 // The pages' view types nest deeply; release builds need the room.
 #![recursion_limit = "256"]
 
+pub mod brand;
 pub mod cli;
 pub mod client_ip;
 pub mod config;
@@ -82,6 +83,7 @@ pub async fn build_router(
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
     state.quiet_hours = config.quiet_hours;
+    state.brand = std::sync::Arc::new(brand::load(config)?);
     state.sessions = app::ssr::auth::SessionRules {
         idle: chrono::Duration::minutes(config.session_idle_minutes),
         absolute: chrono::Duration::hours(config.session_max_hours),
@@ -123,6 +125,7 @@ pub async fn build_router(
         .merge(health::routes(state.clone()))
         .merge(documents::routes(state.clone()))
         .merge(links::routes(state.clone()))
+        .merge(brand::routes(state.clone()))
         .merge(tracking::routes(
             state.clone(),
             config.signhost.shared_secret.expose().to_string(),

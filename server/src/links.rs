@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::panic::page;
+use crate::brand::signer_page;
 
 pub fn routes(state: AppState) -> Router {
     Router::new()
@@ -46,20 +46,52 @@ async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Res
             .map(|r| r.status()),
         None => None,
     };
+    let dutch = match &link {
+        Some(l) => signer_language(&state, l.request_id, &l.signer_key)
+            .await
+            .starts_with("nl"),
+        None => false,
+    };
     match (link, status) {
         (Some(link), Some(RequestStatus::Waiting)) => {
             no_referrer(Redirect::to(&link.sign_url).into_response())
         }
-        _ => no_referrer(
-            (
-                StatusCode::NOT_FOUND,
-                Html(page(
+        _ => {
+            let (lang, title, body) = if dutch {
+                (
+                    "nl",
+                    "Link niet actief",
+                    "<h1>Deze ondertekenlink is niet actief</h1><p>De aanvraag is misschien al afgerond, \
+                     ingetrokken of vervangen. Moet u nog tekenen, vraag de afzender dan om een nieuwe link.</p>",
+                )
+            } else {
+                (
+                    "en",
                     "Link not active",
                     "<h1>This signing link is not active</h1><p>The request may have been completed, \
                      cancelled or replaced. If you still need to sign, ask the sender for a new link.</p>",
-                )),
+                )
+            };
+            no_referrer(
+                (
+                    StatusCode::NOT_FOUND,
+                    Html(signer_page(&state.brand, lang, title, body)),
+                )
+                    .into_response(),
             )
-                .into_response(),
-        ),
+        }
     }
+}
+
+/// The language the signer reads (theirs, else the request's).
+async fn signer_language(state: &AppState, request_id: i64, key: &str) -> String {
+    let Ok(Some(row)) = requests::find(&state.db, request_id).await else {
+        return String::new();
+    };
+    app::ssr::requests::signers_of(&row)
+        .into_iter()
+        .find(|s| s.key == key)
+        .map(|s| s.language)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| row.language.clone())
 }

@@ -213,7 +213,7 @@ impl World {
                     ("name", "Renamed.pdf".into()),
                 ],
             ),
-            "requests/cancel" => {
+            "requests/cancel" | "requests/correct" => {
                 post_form(path, vec![("id", d.clone()), ("reason", "test".into())])
             }
             "requests/get" | "requests/changed" | "requests/start" | "requests/duplicate"
@@ -323,7 +323,7 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         | "requests/changed" | "requests/duplicate" => Class::Staff,
         "requests/settings" | "requests/signers" | "requests/receivers" | "requests/fields"
         | "requests/document" | "requests/start" | "requests/delete" | "requests/cancel"
-        | "requests/purge" => Class::OwnerOnly,
+        | "requests/correct" | "requests/purge" => Class::OwnerOnly,
         "staff/list"
         | "staff/add"
         | "staff/set_disabled"

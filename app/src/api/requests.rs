@@ -257,6 +257,22 @@ pub async fn cancel_request(
     )
 }
 
+/// Signhost cannot change a request once sent: correcting a signer or the
+/// expiry cancels it (the signers are told) and opens a copy to correct and send.
+#[server(endpoint = "requests/correct")]
+pub async fn correct_request(id: i64, reason: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            let new_id = requests::correct(&state, &user, id, &reason).await?;
+            leptos_axum::redirect(&format!("/requests/{new_id}"));
+            Ok(())
+        }
+        .await,
+    )
+}
+
 /// Deletes a finished and archived request at Signhost.
 #[server(endpoint = "requests/purge")]
 pub async fn purge_request(id: i64) -> Result<(), AppError> {

@@ -530,6 +530,9 @@ pub struct RequestSummary {
     pub owner_name: String,
     pub signers: usize,
     pub signed: i64,
+    /// While waiting: who has not signed yet.
+    #[serde(default)]
+    pub waiting_for: Vec<String>,
     pub archived: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,

@@ -97,6 +97,14 @@ pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> V
                 "The signed documents and the receipt were archived in the portal".into(),
                 "ok",
             ),
+            ("corrected", detail) => entry(
+                &a.who,
+                format!(
+                    "made a corrected copy ({})",
+                    detail.trim_start_matches("a corrected copy is ")
+                ),
+                "info",
+            ),
             ("deleted at Signhost", _) => entry(
                 &a.who,
                 "deleted the request at Signhost (the portal keeps its archive)".into(),
@@ -228,6 +236,52 @@ pub fn activity_words(code: i64, info: Option<&str>) -> String {
         (202, Some(reason)) if !reason.is_empty() => format!("{text}: “{reason}”"),
         _ => text.to_string(),
     }
+}
+
+/// A Signhost message with its signer ids (`'Signer2'`, `Signer2`) told as
+/// the people staff entered: "Signer 2 (Bob Jansen)".
+pub fn name_signers(message: &str, names: &[String]) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("Signer") {
+        let (before, tail) = rest.split_at(at);
+        let digits: String = tail["Signer".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .collect();
+        let quoted =
+            before.ends_with('\'') && tail["Signer".len() + digits.len()..].starts_with('\'');
+        match digits
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1 && *n <= names.len())
+        {
+            Some(n) => {
+                let who = format!("{} (signer {n})", names[n - 1]);
+                let before = if quoted {
+                    &before[..before.len() - 1]
+                } else {
+                    before
+                };
+                // "Signer 'Signer2' has…" → "Bob Jansen (signer 2) has…"
+                let before = before
+                    .strip_suffix("Signer ")
+                    .or_else(|| before.strip_suffix("signer "))
+                    .unwrap_or(before);
+                out.push_str(before);
+                out.push_str(&who);
+                let skip = "Signer".len() + digits.len() + usize::from(quoted);
+                rest = &tail[skip..];
+            }
+            None => {
+                out.push_str(before);
+                out.push_str("Signer");
+                rest = &tail["Signer".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// One part of the admins' postback inbox, with the size of each part.
@@ -364,6 +418,20 @@ mod tests {
             lines(&expired),
             ["The request expired before everyone had signed"]
         );
+    }
+
+    #[test]
+    fn signhost_messages_name_the_signers_as_staff_entered_them() {
+        let names = vec!["Ann de Vries".to_string(), "Bob Jansen".to_string()];
+        assert_eq!(
+            name_signers("Signer 'Signer2' has an invalid e-mail address", &names),
+            "Bob Jansen (signer 2) has an invalid e-mail address"
+        );
+        assert_eq!(
+            name_signers("Signer1 not found; Signer9 neither", &names),
+            "Ann de Vries (signer 1) not found; Signer9 neither"
+        );
+        assert_eq!(name_signers("No signers", &names), "No signers");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! The requests list: counts per status, search and filters (a plain GET
-//! form, so it works without JavaScript), signer progress, keyset pages.
+//! The requests list: status tabs with counts, search and filters (a plain
+//! GET form, so it works without JavaScript; applied as you type in the
+//! browser), signer progress and who is still to sign, keyset pages.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::requests::list_requests;
 use crate::components::feedback::ErrorPanel;
+use crate::components::time::{LocalTime, Style};
 use crate::model::dashboard::{Filter, Page, Sort};
 use crate::model::request::{RequestStatus, RequestSummary};
 
@@ -35,11 +37,40 @@ pub fn RequestsPage() -> impl IntoView {
             <h1>"Requests"</h1>
             <a class="button button-primary" href="/requests/new">"New request"</a>
         </div>
+        // Drawn once: the list below follows the filters as they are typed,
+        // and the search box keeps its focus.
+        <Filters filter=filter() status=Memo::new(move |_| query.with(|q| q.get("status").unwrap_or_default()))/>
         <Transition fallback=|| view! { <p class="muted">"Loading requests…"</p> }>
             <ErrorBoundary fallback=|errors| view! { <ErrorPanel errors/> }>
                 {move || page.get().map(|r| r.map(|p| view! { <Dashboard page=p filter=filter()/> }.into_any()))}
             </ErrorBoundary>
         </Transition>
+    }
+}
+
+/// The status tabs: all, then each status that has requests, with counts.
+#[component]
+fn StatusTabs(counts: Vec<(RequestStatus, i64)>, filter: Filter) -> impl IntoView {
+    let all: i64 = counts.iter().map(|(_, n)| n).sum();
+    let current = filter.status.clone();
+    let tab = move |status: &str, label: String, n: i64, title: &'static str| {
+        let mut f = filter.clone();
+        f.status = status.to_string();
+        f.after.clear();
+        let here = filter.status == status;
+        view! {
+            <a href=href(&f) class:active=here aria-current=here.then_some("page") title=title>
+                {label}" "<span class="tab-count">{n}</span>
+            </a>
+        }
+    };
+    view! {
+        <nav class="status-tabs" aria-label="Status">
+            {tab("", "All".into(), all, "Every request")}
+            {counts.iter().filter(|(s, n)| *n > 0 || current == s.as_str()).map(|(s, n)| {
+                tab(s.as_str(), s.label().to_string(), *n, s.description())
+            }).collect_view()}
+        </nav>
     }
 }
 
@@ -56,18 +87,18 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
         }
         .into_any();
     }
-    let max = page
-        .counts
-        .iter()
-        .map(|(_, n)| *n)
-        .max()
-        .unwrap_or(1)
-        .max(1);
     let next = page.next.clone().map(|after| {
         let mut f = filter.clone();
         f.after = after;
         href(&f)
     });
+    let matching: i64 = page
+        .counts
+        .iter()
+        .filter(|(s, _)| filter.status.is_empty() || filter.status == s.as_str())
+        .map(|(_, n)| n)
+        .sum();
+    let shown = page.rows.len();
     view! {
         {(page.quiet > 0).then(|| view! {
             <p class="alert alert-warn" role="status">
@@ -76,22 +107,15 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
                 " "<a href="/?status=waiting">"Show waiting requests"</a>
             </p>
         })}
-        <section class="card status-chart" aria-labelledby="chart-title">
-            <h2 id="chart-title">"Requests by status"</h2>
-            <ul class="bars">
-                {page.counts.iter().filter(|(_, n)| *n > 0).map(|(status, n)| {
-                    let width = (*n as f64 / max as f64 * 100.0).max(2.0);
-                    view! {
-                        <li>
-                            <a href=format!("/?status={}", status.as_str())>{status.label()}</a>
-                            <span class="bar-track"><span class=format!("bar {}", status.badge().trim_start_matches("badge").trim().replace("badge-", "bar-")) style=format!("width:{width:.1}%")></span></span>
-                            <span class="bar-count">{*n}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </section>
-        <Filters filter=filter.clone()/>
+        <StatusTabs counts=page.counts.clone() filter=filter.clone()/>
+        <p class="result-count muted small" role="status">
+            {match (matching, shown) {
+                (0, _) => "No requests match.".to_string(),
+                (1, _) => "1 request".to_string(),
+                (n, s) if (s as i64) < n => format!("{n} requests · showing {s} on this page"),
+                (n, _) => format!("{n} requests"),
+            }}
+        </p>
         <RequestTable rows=page.rows.clone()/>
         <nav class="pager" aria-label="Pages">
             {(!filter.after.is_empty()).then(|| {
@@ -148,23 +172,82 @@ fn js_safe_encode(v: &str) -> String {
         .collect()
 }
 
+/// The filters as the form holds them now.
+#[cfg(feature = "hydrate")]
+fn read_form(form: &web_sys::HtmlFormElement) -> Filter {
+    let data = web_sys::FormData::new_with_form(form).ok();
+    let get = |k: &str| {
+        data.as_ref()
+            .and_then(|d| d.get(k).as_string())
+            .unwrap_or_default()
+    };
+    Filter {
+        q: get("q"),
+        status: get("status"),
+        flow: get("flow"),
+        mine: get("mine") == "on",
+        from: get("from"),
+        to: get("to"),
+        sort: Sort::parse(&get("sort")),
+        after: String::new(),
+    }
+}
+
+/// Search and filters: a plain GET form (works without JavaScript, with its
+/// Show button); in the browser the list follows as you type or choose.
+// `apply` holds the router's navigate function in the browser (not Copy)
+// and nothing on the server (Copy): it is cloned for either.
+#[allow(clippy::clone_on_copy)]
 #[component]
-fn Filters(filter: Filter) -> impl IntoView {
+fn Filters(filter: Filter, status: Memo<String>) -> impl IntoView {
+    let form = NodeRef::<leptos::html::Form>::new();
+    let typed = StoredValue::new(0u32);
+    #[cfg(feature = "hydrate")]
+    let navigate = leptos_router::hooks::use_navigate();
+    let apply = move |now: bool| {
+        #[cfg(feature = "hydrate")]
+        {
+            let navigate = navigate.clone();
+            let n = typed.get_value() + 1;
+            typed.set_value(n);
+            let go = move || {
+                if typed.get_value() != n {
+                    return;
+                }
+                if let Some(form) = form.get_untracked() {
+                    let target = href(&read_form(&form));
+                    navigate(
+                        &target,
+                        leptos_router::NavigateOptions {
+                            replace: true,
+                            scroll: false,
+                            ..Default::default()
+                        },
+                    );
+                }
+            };
+            if now {
+                go();
+            } else {
+                set_timeout(go, std::time::Duration::from_millis(300));
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (now, typed, form);
+    };
     view! {
-        <form class="card filters" method="get" action="/" role="search" aria-label="Find requests">
+        <form class="card filters" method="get" action="/" role="search" aria-label="Find requests"
+            node_ref=form
+            on:input={let apply = apply.clone(); move |_| apply(false)}
+            on:change={let apply = apply.clone(); move |_| apply(true)}
+            on:submit=move |ev| { ev.prevent_default(); apply(true); }>
             <div class="field grow">
                 <label for="q">"Search"</label>
                 <input id="q" name="q" type="search" value=filter.q.clone() placeholder="Title, reference, signer name or email"/>
             </div>
-            <div class="field">
-                <label for="status">"Status"</label>
-                <select id="status" name="status">
-                    <option value="" selected=filter.status.is_empty()>"Any"</option>
-                    {RequestStatus::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=filter.status == s.as_str()>{s.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
+            // The status is chosen with the tabs; the form carries it along.
+            <input type="hidden" name="status" value=filter.status.clone()
+                prop:value=move || status.get()/>
             <div class="field">
                 <label for="flow">"Flow"</label>
                 <select id="flow" name="flow">
@@ -194,8 +277,8 @@ fn Filters(filter: Filter) -> impl IntoView {
                 "Only mine"
             </label>
             <div class="filter-actions">
-                <button type="submit" class="button">"Show"</button>
-                <a class="button button-quiet" href="/">"Clear"</a>
+                <noscript><button type="submit" class="button">"Show"</button></noscript>
+                <a class="button button-quiet" href="/" rel="external">"Clear"</a>
             </div>
         </form>
     }
@@ -218,6 +301,7 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                         <th scope="col">"Owner"</th>
                         <th scope="col">"Created"</th>
                         <th scope="col">"Last change"</th>
+                        <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -225,6 +309,11 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                         let title = if r.title.is_empty() { "Untitled request".to_string() } else { r.title.clone() };
                         let sent = r.status == RequestStatus::Waiting || r.status.is_final();
                         let progress = if sent { format!("{} of {}", r.signed, r.signers) } else { "–".into() };
+                        let action = match r.status {
+                            RequestStatus::Draft | RequestStatus::Failed => "Continue",
+                            RequestStatus::Waiting | RequestStatus::Starting => "Follow",
+                            _ => "Open",
+                        };
                         view! {
                             <tr>
                                 <td>
@@ -232,13 +321,21 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                                     {(!r.reference.is_empty()).then(|| view! { <span class="muted small">" · "{r.reference.clone()}</span> })}
                                 </td>
                                 <td>
-                                    <span class=r.status.badge()>{r.status.label()}</span>
+                                    <span class=r.status.badge() title=r.status.description()>{r.status.label()}</span>
                                     {r.archived.then(|| view! { " "<span class="badge badge-ok">"Archived"</span> })}
                                 </td>
-                                <td data-label="Signed">{progress}</td>
+                                <td data-label="Signed">
+                                    {progress}
+                                    {(!r.waiting_for.is_empty()).then(|| view! {
+                                        <span class="waiting-for small">"Waiting for: "{r.waiting_for.join(", ")}</span>
+                                    })}
+                                </td>
                                 <td data-label="Owner">{r.owner_name.clone()}</td>
-                                <td data-label="Created"><time datetime=r.created_at.to_rfc3339()>{r.created_at.format("%Y-%m-%d").to_string()}</time></td>
-                                <td data-label="Last change"><time datetime=r.updated_at.to_rfc3339()>{r.updated_at.format("%Y-%m-%d %H:%M UTC").to_string()}</time></td>
+                                <td data-label="Created" class="nowrap"><LocalTime at=r.created_at.to_rfc3339() style=Style::Relative/></td>
+                                <td data-label="Last change" class="nowrap"><LocalTime at=r.updated_at.to_rfc3339() style=Style::Relative/></td>
+                                <td class="row-actions-cell">
+                                    <a class="button button-quiet" href=format!("/requests/{}", r.id)>{action}</a>
+                                </td>
                             </tr>
                         }
                     }).collect_view()}

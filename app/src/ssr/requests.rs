@@ -143,7 +143,9 @@ pub async fn list(
             .map(|r| dashboard::cursor(filter.sort, r))
             .unwrap_or_default()
     });
-    let counts = dashboard::counts(&state.db).await.map_err(internal)?;
+    let counts = dashboard::counts(&state.db, filter, user.id)
+        .await
+        .map_err(internal)?;
     let counts = RequestStatus::ALL
         .into_iter()
         .map(|s| {
@@ -172,6 +174,11 @@ pub async fn list(
                 signers: serde_json::from_str::<Vec<serde_json::Value>>(&r.signers)
                     .map(|l| l.len())
                     .unwrap_or(0),
+                waiting_for: if r.status == RequestStatus::Waiting.as_str() {
+                    waiting_for(&r.signers, &r.signer_states)
+                } else {
+                    Vec::new()
+                },
                 signed: r.signers_signed,
                 archived: r.archived_at.is_some(),
                 created_at: r.created_at,
@@ -183,6 +190,25 @@ pub async fn list(
         quiet,
         quiet_hours: state.quiet_hours,
     })
+}
+
+/// The names (or addresses) of the signers who have not signed yet.
+fn waiting_for(signers_json: &str, states_json: &str) -> Vec<String> {
+    let signers: Vec<Signer> = serde_json::from_str(signers_json).unwrap_or_default();
+    let states: Vec<crate::model::tracking::SignerState> =
+        serde_json::from_str(states_json).unwrap_or_default();
+    signers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| states.get(*i).is_none_or(|s| s.status != "signed"))
+        .map(|(_, s)| {
+            if s.name.trim().is_empty() {
+                s.email.clone()
+            } else {
+                s.name.clone()
+            }
+        })
+        .collect()
 }
 
 fn too_long(field: &str, value: &str) -> Result<(), AppError> {
@@ -479,6 +505,34 @@ pub async fn cancel(
         .map_err(internal)?;
     tracing::info!(request_id = id, user_id = user.id, "request cancelled");
     Ok(())
+}
+
+/// Cancels a waiting request (telling the signers) and makes a draft copy
+/// of it to correct; answers the copy's id.
+pub async fn correct(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    reason: &str,
+) -> Result<i64, AppError> {
+    let reason = if reason.trim().is_empty() {
+        "A corrected request follows."
+    } else {
+        reason
+    };
+    cancel(state, user, id, reason, true).await?;
+    let new_id = duplicate(state, user, id).await?;
+    audit::record(
+        &state.db,
+        id,
+        Some(user.id),
+        "corrected",
+        &format!("a corrected copy is draft {new_id}"),
+        Utc::now(),
+    )
+    .await
+    .map_err(internal)?;
+    Ok(new_id)
 }
 
 /// Removes a finished, archived request from Signhost (the portal keeps its archive).

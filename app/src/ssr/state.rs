@@ -25,6 +25,25 @@ pub struct AppState {
     pub quiet_hours: i64,
     /// Idle timeout and absolute lifetime of staff sessions.
     pub sessions: crate::ssr::auth::SessionRules,
+    /// The organisation's name and logo, on every page signers see.
+    pub brand: Arc<Brand>,
+}
+
+/// Who sends the requests, as signers see it.
+#[derive(Clone, Debug)]
+pub struct Brand {
+    pub name: String,
+    /// The logo's bytes and content type.
+    pub logo: Option<(Vec<u8>, &'static str)>,
+}
+
+impl Default for Brand {
+    fn default() -> Self {
+        Brand {
+            name: "Signing portal".into(),
+            logo: None,
+        }
+    }
 }
 
 impl AppState {
@@ -37,6 +56,7 @@ impl AppState {
             signhost: None,
             quiet_hours: 24,
             sessions: Default::default(),
+            brand: Arc::new(Brand::default()),
         }
     }
 

@@ -20,7 +20,9 @@ use chrono::Utc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Deserialize;
 
-use crate::panic::{escape, page};
+use crate::brand::signer_page;
+use crate::panic::escape;
+use app::ssr::state::Brand;
 
 #[derive(Clone)]
 pub struct Landing {
@@ -56,6 +58,8 @@ struct Words {
     signed: (&'static str, &'static str),
     rejected: (&'static str, &'static str),
     waiting: (&'static str, &'static str),
+    /// The request ended (expired, cancelled) before this signer signed.
+    ended: (&'static str, &'static str),
     neutral: (&'static str, &'static str),
     close: &'static str,
 }
@@ -64,7 +68,8 @@ const ENGLISH: Words = Words {
     lang: "en",
     signed: ("Thank you for signing", "Your signature is confirmed. You will receive the signed documents by email when everyone has signed."),
     rejected: ("You declined to sign", "Your answer is confirmed and has been passed on to the sender."),
-    waiting: ("We are confirming your signature…", "Signhost is still processing. This page updates itself in a few seconds."),
+    waiting: ("We are confirming your signature…", "The signing service is still processing it. This page updates itself in a few seconds."),
+    ended: ("This request is closed", "It was cancelled or it expired before your signature was recorded, so nothing more is needed from you. Ask the sender if you still want to sign."),
     neutral: ("Thank you", "There is nothing to show here. If you were signing a document, the sender will let you know the outcome."),
     close: "You can close this window.",
 };
@@ -73,23 +78,20 @@ const DUTCH: Words = Words {
     lang: "nl",
     signed: ("Bedankt voor uw handtekening", "Uw handtekening is bevestigd. U ontvangt de ondertekende documenten per e-mail zodra iedereen heeft getekend."),
     rejected: ("U heeft afgezien van ondertekenen", "Uw antwoord is bevestigd en doorgegeven aan de afzender."),
-    waiting: ("We bevestigen uw handtekening…", "Signhost is nog bezig. Deze pagina ververst zichzelf over enkele seconden."),
+    waiting: ("We bevestigen uw handtekening…", "De ondertekendienst verwerkt hem nog. Deze pagina ververst zichzelf over enkele seconden."),
+    ended: ("Deze aanvraag is gesloten", "Hij is ingetrokken of verlopen voordat uw handtekening was vastgelegd; er is niets meer nodig van u. Vraag de afzender als u toch wilt tekenen."),
     neutral: ("Bedankt", "Hier valt niets te tonen. Als u een document ondertekende, laat de afzender u de uitkomst weten."),
     close: "U kunt dit venster sluiten.",
 };
 
-fn render(words: &Words, (title, text): (&str, &str), refresh: bool) -> Response {
+fn render(brand: &Brand, words: &Words, (title, text): (&str, &str), refresh: bool) -> Response {
     let body = format!(
         "<h1>{}</h1><p>{}</p><p class=\"muted\">{}</p>",
         escape(title),
         escape(text),
         escape(words.close)
     );
-    let mut html = page(title, &body).replacen(
-        "<html lang=\"en\">",
-        &format!("<html lang=\"{}\">", words.lang),
-        1,
-    );
+    let mut html = signer_page(brand, words.lang, title, &body);
     if refresh {
         html = html.replacen(
             "<head>",
@@ -112,8 +114,10 @@ pub async fn page_for(
     Extension(ClientIp(client)): Extension<ClientIp>,
     Query(params): Query<Params>,
 ) -> Response {
+    let brand = landing.state.brand.clone();
     if landing.limiter.check_key(&client).is_err() {
         let mut res = render(
+            &brand,
             &ENGLISH,
             (
                 "Please wait a moment",
@@ -124,7 +128,7 @@ pub async fn page_for(
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return res;
     }
-    let neutral = || render(&ENGLISH, ENGLISH.neutral, false);
+    let neutral = || render(&brand, &ENGLISH, ENGLISH.neutral, false);
     let (Some(tid), Some(signer_id)) = (params.sh_transactionid, params.sh_signerid) else {
         return neutral();
     };
@@ -166,10 +170,17 @@ pub async fn page_for(
             }
         }
     }
+    let ended = requests::find(db, request_id)
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|r| r.status().is_final());
     match state.as_deref() {
-        Some("signed") => render(words, words.signed, false),
-        Some("rejected") => render(words, words.rejected, false),
-        _ => render(words, words.waiting, true),
+        Some("signed") => render(&brand, words, words.signed, false),
+        Some("rejected") => render(&brand, words, words.rejected, false),
+        // Not signed, and nothing more will come: say so, do not wait forever.
+        _ if ended => render(&brand, words, words.ended, false),
+        _ => render(&brand, words, words.waiting, true),
     }
 }
 

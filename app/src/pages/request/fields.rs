@@ -270,7 +270,7 @@ impl Placing {
         let label = field.kind.label();
         self.editing.toasts.show(
             format!("{label} field removed"),
-            Some(Callback::new(move |_| {
+            Some(std::sync::Arc::new(move || {
                 let field = field.clone();
                 placing.update(doc, |fields| {
                     if !fields.iter().any(|f| f.id == field.id) {
@@ -625,7 +625,7 @@ fn Rail() -> impl IntoView {
         move || placing.undoable.get().1,
     );
     view! {
-        <div class="rail-part">
+        <div class="rail-part rail-first">
             <h3 id="recipients-title">"Fields for"</h3>
             <Show when=no_signers>
                 <p class="hint">"Add a signer first (step 2)."</p>
@@ -653,7 +653,7 @@ fn Rail() -> impl IntoView {
                 }).collect_view()}
             </div>
         </div>
-        <div class="rail-part">
+        <div class="rail-part rail-first">
             <h3>"Add a field"</h3>
             <div class="palette" role="toolbar" aria-label="Field types">
                 {FieldKind::ALL.into_iter().map(|kind| view! {

@@ -40,12 +40,29 @@ pub struct Editing {
 
 impl Editing {
     /// The message for `target` when its value is not empty (missing values
-    /// are listed under "Before you send" instead of shouting at every empty box).
-    pub fn message(&self, target: String, filled: bool) -> Option<String> {
+    /// are listed under "Send" instead of shouting at every empty box),
+    /// and whether it is an error (red) rather than a warning (amber).
+    pub fn note(&self, target: String, filled: bool) -> Option<(String, bool)> {
         if !filled {
             return None;
         }
-        self.problems.with(|p| preflight::message_for(p, &target))
+        self.problems.with(|p| {
+            p.iter()
+                .find(|p| p.target == target)
+                .map(|p| (p.message.clone(), p.error))
+        })
+    }
+
+    /// The message for `target` as a paragraph in the colour of its kind.
+    pub fn note_view(&self, target: String, filled: bool) -> Option<AnyView> {
+        self.note(target, filled).map(|(m, error)| {
+            let class = if error {
+                "field-error"
+            } else {
+                "field-warning"
+            };
+            view! { <p class=class>{m}</p> }.into_any()
+        })
     }
 
     /// A display name for the signer with `key`: "1. Ann de Vries".

@@ -116,9 +116,7 @@ fn SignerCard(
             let key = key.clone();
             move || {
                 let filled = signers.with(|l| l.iter().find(|s| s.key == key).is_some_and(filled));
-                editing
-                    .message(target.clone(), filled)
-                    .map(|m| view! { <p class="field-error">{m}</p> })
+                editing.note_view(target.clone(), filled)
             }
         }
     };
@@ -153,7 +151,7 @@ fn SignerCard(
             };
             editing.toasts.show(
                 format!("{name} removed"),
-                Some(Callback::new(move |_| {
+                Some(std::sync::Arc::new(move || {
                     signers.update(|l| {
                         if !l.iter().any(|s| s.key == removed.key) {
                             l.insert(index.min(l.len()), removed.clone());
@@ -249,6 +247,18 @@ fn Verifications(
 ) -> impl IntoView {
     let editing = expect_context::<Editing>();
     let list = RwSignal::new(initial);
+    // An SMS check without its own number uses the signer's mobile: say so.
+    let mobile = {
+        let key = key.clone();
+        Signal::derive(move || {
+            editing.signers.with(|l| {
+                l.iter()
+                    .find(|s| s.key == key)
+                    .map(|s| s.mobile.clone())
+                    .unwrap_or_default()
+            })
+        })
+    };
     let commit = {
         let key = key.clone();
         move || {
@@ -290,7 +300,7 @@ fn Verifications(
                     view! {
                         <li>
                             <span>{label}</span>
-                            <VerificationDetail index=i verification=v.clone() list commit=commit.clone()/>
+                            <VerificationDetail index=i verification=v.clone() list commit=commit.clone() mobile/>
                             <button type="button" class="button button-quiet" aria-label=format!("Move {label} earlier")
                                 on:click=move |_| { list.update(|l| if i > 0 { l.swap(i, i - 1) }); commit2(); }>"↑"</button>
                             <button type="button" class="button button-quiet" aria-label=format!("Remove {label}")
@@ -321,6 +331,7 @@ fn VerificationDetail(
     verification: Verification,
     list: RwSignal<Vec<Verification>>,
     commit: impl Fn() + Clone + Send + Sync + 'static,
+    mobile: Signal<String>,
 ) -> impl IntoView {
     let set = move |apply: fn(&mut Verification, String)| {
         let commit = commit.clone();
@@ -337,7 +348,10 @@ fn VerificationDetail(
     match verification {
         Verification::PhoneNumber { number } => view! {
             <input aria-label="Phone number for the SMS code (empty: the mobile number)" type="tel" value=number
-                placeholder="Mobile number" on:change=set(|v, s| if let Verification::PhoneNumber { number } = v { *number = s.trim().to_string() })/>
+                placeholder=move || {
+                    let m = mobile.get();
+                    if m.trim().is_empty() { "Mobile number".to_string() } else { format!("{m} (the signer's mobile)") }
+                } on:change=set(|v, s| if let Verification::PhoneNumber { number } = v { *number = s.trim().to_string() })/>
         }.into_any(),
         Verification::IDeal { iban } => view! {
             <input aria-label="IBAN the payment must come from" value=iban placeholder="IBAN"
@@ -422,9 +436,7 @@ fn ReceiverRow(receiver: Receiver, save: Saver<Vec<Receiver>>) -> impl IntoView 
             move || {
                 let filled =
                     receivers.with(|l| l.iter().find(|r| r.key == key).is_some_and(filled));
-                editing
-                    .message(target.clone(), filled)
-                    .map(|m| view! { <p class="field-error">{m}</p> })
+                editing.note_view(target.clone(), filled)
             }
         }
     };

@@ -76,6 +76,33 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
     }
 }
 
+/// A `mailto:` that writes the signer a message with their link (the
+/// caller appends the link, escaped).
+fn mailto(signers: &[crate::model::request::Signer], key: &str, title: &str) -> Option<String> {
+    let s = signers.iter().find(|s| s.key == key)?;
+    if s.email.is_empty() {
+        return None;
+    }
+    let subject = if title.trim().is_empty() {
+        "Please sign".to_string()
+    } else {
+        format!("Please sign: {title}")
+    };
+    let body = "Please review and sign the document here: ";
+    Some(format!(
+        "mailto:{}?subject={}&body={}",
+        escape(&s.email),
+        escape(&subject),
+        escape(body)
+    ))
+}
+
+/// Percent-escapes a value for a `mailto:` query (the page is rendered on
+/// the server too, so this cannot ask the browser).
+fn escape(v: &str) -> String {
+    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 const STEPS: [(&str, &str); 3] = [
     ("create", "Create the transaction at Signhost"),
     ("upload", "Upload the documents and fields"),
@@ -91,7 +118,12 @@ pub fn Progress(view: RequestView) -> impl IntoView {
         RequestStatus::Failed => view! {
             <section class="alert alert-error" role="alert">
                 <h2>"Signhost did not accept this request"</h2>
-                <p>{view.failure.clone().unwrap_or_default()}</p>
+                <p title=view.failure.clone().unwrap_or_default()>{
+                    let names: Vec<String> = view.signers.iter().map(|s| {
+                        if s.name.trim().is_empty() { s.email.clone() } else { s.name.clone() }
+                    }).collect();
+                    crate::model::tracking::name_signers(&view.failure.clone().unwrap_or_default(), &names)
+                }</p>
                 <p>"Change what is needed below and send it again."</p>
             </section>
         }
@@ -153,13 +185,28 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                                                 }}
                                             </button>
                                             <a class="button button-quiet" href=l.path.clone() target="_blank" rel="noopener">"Sign now on this device"</a>
+                                            {mailto(&view.signers, &l.signer_key, &view.settings.title).map(|m| {
+                                                let path = l.path.clone();
+                                                view! {
+                                                    <a class="button button-quiet" rel="external"
+                                                        href=move || format!("{m}{}", escape(&format!("{}{}", origin(), path)))>"Email the link"</a>
+                                                }
+                                            })}
                                         </li>
                                     }
                                 }).collect_view()}
                             </ul>
                         }.into_any()
                     } else {
-                        view! { <p>"Signhost has emailed the signers. You will see their progress here."</p> }.into_any()
+                        let remind = match view.settings.remind_days {
+                            0 => "Signhost sends no reminders for this request.".to_string(),
+                            1 => "Signhost reminds the signers who have not signed every day.".to_string(),
+                            n => format!("Signhost reminds the signers who have not signed every {n} days."),
+                        };
+                        view! {
+                            <p>"Signhost has emailed the signers. You will see their progress here."</p>
+                            <p class="muted small">{remind}" Signhost cannot send a reminder on request."</p>
+                        }.into_any()
                     }}
                 </section>
                 <super::tracking::TrackingPanel view=view.clone()/>

@@ -56,13 +56,7 @@ pub fn SettingsCard() -> impl IntoView {
     };
     let s = settings.get_untracked();
     let invite = move || settings.with(|s| s.flow == Flow::Invite);
-    let msg = move |target: &'static str| {
-        move || {
-            editing
-                .message(target.to_string(), true)
-                .map(|m| view! { <p class="field-error">{m}</p> })
-        }
-    };
+    let msg = move |target: &'static str| move || editing.note_view(target.to_string(), true);
     let value = save.value();
     let refused = move |field: &'static str| {
         let message = field_error(value, field);

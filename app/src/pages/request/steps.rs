@@ -133,8 +133,13 @@ pub fn SendBar() -> impl IntoView {
             </span>
             <Show when=move || first().is_some()>
                 <button type="button" class="button button-quiet"
+                    aria-label={move || if errors() > 0 { "Show the first problem" } else { "Read the warnings" }}
                     on:click=move |_| if let Some(t) = first() { go_to(editing, &t) }>
-                    {move || if errors() > 0 { "Show the first problem" } else { "Read the warnings" }}
+                    {move || if errors() > 0 {
+                        view! { <span class="long">"Show the first problem"</span><span class="short">"Show"</span> }.into_any()
+                    } else {
+                        view! { <span class="long">"Read the warnings"</span><span class="short">"Read"</span> }.into_any()
+                    }}
                 </button>
             </Show>
             <a class="button" class:button-disabled=move || problems.with(|p| has_errors(p))

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::Editing;
-use crate::api::requests::{CancelRequest, PurgeRequest};
+use crate::api::requests::{CancelRequest, CorrectRequest, DuplicateRequest, PurgeRequest};
 use crate::components::feedback::ActionAlert;
 use crate::components::files::FileLink;
 use crate::components::time::LocalTime;
@@ -152,9 +152,43 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
             editing.reload.update(|n| *n += 1);
         }
     });
+    let again = ServerAction::<DuplicateRequest>::new();
+    let correct = ServerAction::<CorrectRequest>::new();
+    let ended_unsigned = matches!(
+        status,
+        RequestStatus::Rejected
+            | RequestStatus::Expired
+            | RequestStatus::Cancelled
+            | RequestStatus::Broken
+    );
     view! {
         <ActionAlert value=cancel.value()/>
+        <ActionAlert value=again.value()/>
+        <ActionAlert value=correct.value()/>
         <ActionAlert value=purge.value() success="Deleted at Signhost. The portal keeps the archive."/>
+        {ended_unsigned.then(|| view! {
+            <div class="follow-up">
+                <p>"Send it again with what needs to change: a copy opens as a new draft, with the same documents, signers and fields."</p>
+                <ActionForm action=again>
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="button">"Fix and send again"</button>
+                </ActionForm>
+            </div>
+        })}
+        {(status == RequestStatus::Waiting).then(|| view! {
+            <details class="confirm-inline">
+                <summary class="button button-quiet">"Correct a signer or the expiry…"</summary>
+                <p>"Signhost does not change a request once it is sent. The portal cancels this one (the signers are told, with your reason) and opens a copy for you to correct and send."</p>
+                <ActionForm action=correct attr:class="form">
+                    <input type="hidden" name="id" value=id/>
+                    <div class="field">
+                        <label for="correct-reason">"Reason the signers see"</label>
+                        <input id="correct-reason" name="reason" maxlength="500" value="A corrected request follows."/>
+                    </div>
+                    <button type="submit" class="button">"Cancel and correct a copy"</button>
+                </ActionForm>
+            </details>
+        })}
         {(status == RequestStatus::Waiting).then(|| view! {
             <details class="confirm-inline">
                 <summary class="button button-danger">"Cancel this request…"</summary>

@@ -15,6 +15,7 @@ pub struct ListRow {
     pub status: String,
     pub owner_name: String,
     pub signers: String,
+    pub signer_states: String,
     pub signers_signed: i64,
     pub archived_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -62,26 +63,12 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
     };
     let sql = format!(
         "SELECT r.id, r.title, r.reference, r.flow, r.status, u.display_name AS owner_name, r.signers, \
-         r.signers_signed, r.archived_at, r.created_at, r.updated_at \
+         r.signer_states, r.signers_signed, r.archived_at, r.created_at, r.updated_at \
          FROM requests r JOIN users u ON u.id = r.owner_id \
-         WHERE ($1 = '' OR lower(r.title) LIKE $1 ESCAPE '\\' OR lower(r.reference) LIKE $1 ESCAPE '\\' \
-         OR lower(r.signers) LIKE $1 ESCAPE '\\') \
-         AND ($2 = '' OR r.status = $2) AND ($3 = '' OR r.flow = $3) AND ($4 = FALSE OR r.owner_id = $5) \
-         AND ($6 IS NULL OR r.created_at >= $6) AND ($7 IS NULL OR r.created_at < $7) \
-         {keyset} \
+         WHERE {MATCHES} {keyset} \
          ORDER BY {key} {order}, r.id {order} LIMIT $8"
     );
-    let q = f.q.trim().to_lowercase();
-    let like = if q.is_empty() {
-        String::new()
-    } else {
-        // `%` and `_` are searched for as themselves.
-        let literal = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        format!("%{literal}%")
-    };
+    let like = like_pattern(&f.q);
     on_pool!(db, pool => sqlx::query_as::<_, ListRow>(&sql)
         .bind(&like).bind(&f.status).bind(&f.flow).bind(f.mine).bind(user_id)
         .bind(day(&f.from, false)).bind(day(&f.to, true)).bind(limit)
@@ -89,10 +76,36 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
         .fetch_all(pool).await)
 }
 
-/// How many requests there are per status.
-pub async fn counts(db: &Db) -> sqlx::Result<Vec<(String, i64)>> {
-    let sql = "SELECT status, COUNT(*) FROM requests GROUP BY status";
-    on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
+/// The filter of the list: $1 search pattern, $2 status, $3 flow, $4 only
+/// mine, $5 the user, $6 created from, $7 created before.
+const MATCHES: &str = "($1 = '' OR lower(r.title) LIKE $1 ESCAPE '\\' \
+     OR lower(r.reference) LIKE $1 ESCAPE '\\' OR lower(r.signers) LIKE $1 ESCAPE '\\') \
+     AND ($2 = '' OR r.status = $2) AND ($3 = '' OR r.flow = $3) AND ($4 = FALSE OR r.owner_id = $5) \
+     AND ($6 IS NULL OR r.created_at >= $6) AND ($7 IS NULL OR r.created_at < $7)";
+
+/// The search words as a LIKE pattern (`%` and `_` are searched for as themselves).
+fn like_pattern(q: &str) -> String {
+    let q = q.trim().to_lowercase();
+    if q.is_empty() {
+        return String::new();
+    }
+    let literal = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{literal}%")
+}
+
+/// How many requests match the filter's search, flow, owner and dates, per
+/// status (the status tabs; the status filter itself is left out).
+pub async fn counts(db: &Db, f: &Filter, user_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
+    let sql =
+        format!("SELECT r.status, COUNT(*) FROM requests r WHERE {MATCHES} GROUP BY r.status");
+    let like = like_pattern(&f.q);
+    on_pool!(db, pool => sqlx::query_as(&sql)
+        .bind(&like).bind("").bind(&f.flow).bind(f.mine).bind(user_id)
+        .bind(day(&f.from, false)).bind(day(&f.to, true))
+        .fetch_all(pool).await)
 }
 
 /// Requests waiting at Signhost with no postback since `since`.
