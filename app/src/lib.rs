@@ -20,6 +20,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::{
     new_request::NewRequestPage, not_found::NotFound, postbacks::PostbacksPage,
     request::RequestPage, requests::RequestsPage, sign_in::SignInPage, staff::StaffPage,
+    welcome::WelcomePage,
 };
 
 /// The HTML document around every page.
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::InOrder/>
+                <Route path=path!("/welcome/:token") view=WelcomePage ssr=SsrMode::InOrder/>
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
                     <Route path=path!("") view=RequestsPage ssr=SsrMode::InOrder/>
                     <Route path=path!("/requests/new") view=NewRequestPage ssr=SsrMode::InOrder/>

@@ -42,6 +42,10 @@ test("direct flow: both signers sign, the page follows, the portal archives and 
     await waiting.getByLabel("Signing link for 1. Ann de Vries").inputValue(),
     await waiting.getByLabel("Signing link for 2. Bob Jansen").inputValue(),
   ];
+  // "Email the link" writes the signer a message with their own link.
+  const mail = await waiting.getByRole("link", { name: "Email the link" }).first().getAttribute("href");
+  expect(mail).toMatch(/^mailto:ann@example\.nl\?/);
+  expect(decodeURIComponent(mail!)).toContain(links[0]);
   const progress = page.getByRole("region", { name: "Progress" });
   await expect(progress.getByText("0 of 2 signed")).toBeVisible();
   await expect(progress.getByText("Ada Admin sent the request for signing")).toBeVisible();
@@ -145,6 +149,8 @@ test("an expiry: the request and its signers end as expired", async ({ page }) =
   await page.goto("/sandbox/mail");
   await page.getByLabel("Move the sandbox clock forward (days)").fill("2");
   await page.getByRole("button", { name: "Move clock" }).click();
+  await expect(page.getByRole("button", { name: "Move clock" })).toBeVisible();
+  await page.waitForLoadState("load");
   await page.goto(requestUrl);
   await hydrated(page);
   await waitForProgress(page, "Expired");

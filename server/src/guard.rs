@@ -15,7 +15,8 @@ const SIGN_IN: &str = "/sign-in";
 
 /// Paths anyone may fetch: static files, server functions and the upload
 /// (which check the session themselves and answer 401), and the pages for
-/// signers and Signhost.
+/// signers and Signhost, the organisation's logo, and the one-time links
+/// with which staff choose a password.
 fn is_public(path: &str) -> bool {
     path.starts_with("/pkg/")
         || path.starts_with("/assets/")
@@ -24,6 +25,8 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/api/")
         || path.starts_with("/s/")
         || path.starts_with("/signhost/")
+        || path.starts_with("/welcome/")
+        || path == "/brand/logo"
         || path == "/return"
         || matches!(path, "/favicon.ico" | "/robots.txt")
 }

@@ -160,6 +160,7 @@ impl World {
                 .replace("{document_id}", &doc)
                 .replace("{file}", "1")
                 .replace("{token}", &"ab".repeat(32))
+                .replace(":token", &"ab".repeat(32))
                 .replace("{file_id}", "c.pdf")
         };
         match route {
@@ -249,6 +250,28 @@ impl World {
                 ],
             ),
             "postbacks/replay" => post_form(path, vec![("id", "999999".into())]),
+            "staff/password_link" => post_form(path, vec![("id", self.staff_id.to_string())]),
+            "staff/set_role" => post_form(
+                path,
+                vec![("id", self.staff_id.to_string()), ("role", "staff".into())],
+            ),
+            "staff/invite" => post_form(
+                path,
+                vec![
+                    ("email", "".into()),
+                    ("display_name", "".into()),
+                    ("role", "staff".into()),
+                ],
+            ),
+            "welcome/owner" => post_form(path, vec![("token", "ab".repeat(32))]),
+            "welcome/accept" => post_form(
+                path,
+                vec![
+                    ("token", "ab".repeat(32)),
+                    ("password", "a brand new passphrase".into()),
+                    ("repeat", "a brand new passphrase".into()),
+                ],
+            ),
             "postbacks/list" => post_form(path, vec![]),
             _ => post_form(path, vec![]),
         }
@@ -289,7 +312,8 @@ async fn app_user_id(app: &TestApp, email: &str) -> i64 {
 /// Every plain route, by path pattern, and its class. A route missing here fails.
 fn plain_class(route: &str) -> Option<Class> {
     Some(match route {
-        "/healthz" | "/readyz" | "/return" | "/s/{token}" | "/signhost/postback" => Class::Public,
+        "/healthz" | "/readyz" | "/return" | "/s/{token}" | "/signhost/postback"
+        | "/brand/logo" => Class::Public,
         "/sandbox/sign/{token}"
         | "/sandbox/sign/{token}/sign"
         | "/sandbox/sign/{token}/reject"
@@ -307,6 +331,7 @@ fn plain_class(route: &str) -> Option<Class> {
 fn page_class(path: &str) -> Option<Class> {
     Some(match path {
         "/sign-in" => Class::SignInPage,
+        "/welcome/:token" | "/welcome/{token}" => Class::Public,
         "/" | "/requests/new" | "/requests/:id" | "/requests/{id}" => Class::StaffPage,
         "/staff" | "/postbacks" => Class::AdminPage,
         _ => return None,
@@ -316,7 +341,7 @@ fn page_class(path: &str) -> Option<Class> {
 fn server_fn_class(endpoint: &str) -> Option<Class> {
     Some(match endpoint {
         "sign_in" => Class::SignInFn,
-        "current_user" => Class::Public,
+        "current_user" | "welcome/owner" | "welcome/accept" => Class::Public,
         // End the caller's own session(s): checked separately below.
         "sign_out" => Class::Public,
         "requests/create" | "requests/new_draft" | "requests/list" | "requests/get"
@@ -326,6 +351,9 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         | "requests/correct" | "requests/purge" => Class::OwnerOnly,
         "staff/list"
         | "staff/add"
+        | "staff/invite"
+        | "staff/password_link"
+        | "staff/set_role"
         | "staff/set_disabled"
         | "staff/reset_password"
         | "postbacks/list"

@@ -575,3 +575,197 @@ async fn the_sandbox_can_be_switched_off() {
     app.stop().await;
     on.stop().await;
 }
+
+/// The token of a `/welcome/<token>` link.
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_invited_member_chooses_a_password_with_a_link_that_works_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("ann@example.nl", "admin").await;
+    let res = app
+        .call(
+            &admin,
+            "staff/invite",
+            &[
+                ("email", "tess@example.nl"),
+                ("display_name", "Tess"),
+                ("role", "staff"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let invited: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(invited["member"]["email"], "tess@example.nl");
+    let link = invited["link"].as_str().unwrap().to_string();
+    assert!(
+        link.starts_with("/welcome/") && token_of(&link).len() == 64,
+        "{link}"
+    );
+    // Only the link's hash is stored.
+    let stored: Vec<String> = match &app.db {
+        app::ssr::db::Db::Sqlite(p) => {
+            sqlx::query_scalar("SELECT token_hash FROM staff_invitations")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        app::ssr::db::Db::Postgres(p) => {
+            sqlx::query_scalar("SELECT token_hash FROM staff_invitations")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token_of(&link));
+
+    // The page greets them without a sign-in.
+    let tess = app.client();
+    let page = app.get(&tess, &link).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Welcome, Tess."));
+
+    let token = token_of(&link);
+    let accept = |password: &'static str, repeat: &'static str| {
+        let token = token.clone();
+        let tess = tess.clone();
+        let app = &app;
+        async move {
+            app.call(
+                &tess,
+                "welcome/accept",
+                &[
+                    ("token", &token),
+                    ("password", password),
+                    ("repeat", repeat),
+                ],
+            )
+            .await
+        }
+    };
+    // Mistakes keep the link usable.
+    assert_eq!(
+        accept("short", "short").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        accept("tess her passphrase", "tess her passphrasf")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        accept("tess her passphrase", "tess her passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.sign_in(&app.client(), "tess@example.nl", "tess her passphrase")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Used up.
+    assert_eq!(
+        accept("another passphrase!", "another passphrase!")
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    assert!(app
+        .get(&tess, &link)
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("This link is not valid"));
+
+    // A new link replaces the old one; an expired one does not work.
+    let id = invited["member"]["id"].as_i64().unwrap().to_string();
+    let first: String = app
+        .call(&admin, "staff/password_link", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: String = app
+        .call(&admin, "staff/password_link", &[("id", &id)])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let owner = |link: String| {
+        let app = &app;
+        let tess = tess.clone();
+        async move {
+            app.call(&tess, "welcome/owner", &[("token", &token_of(&link))])
+                .await
+                .json::<Option<String>>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(owner(first).await, None);
+    assert_eq!(owner(second.clone()).await, Some("Tess".into()));
+    let later = chrono::Utc::now() + chrono::Duration::days(8);
+    let hash = {
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(token_of(&second).as_bytes()))
+    };
+    assert_eq!(
+        app::ssr::db::invitations::find(&app.db, &hash, later)
+            .await
+            .unwrap(),
+        None
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn roles_change_but_not_ones_own() {
+    let app = TestApp::spawn().await;
+    let admin = app.signed_in("ann@example.nl", "admin").await;
+    let ann = app::ssr::db::users::find_by_email(&app.db, "ann@example.nl")
+        .await
+        .unwrap()
+        .unwrap();
+    let sam = app.add_user("sam@example.nl", "staff").await.to_string();
+    let set = |id: String, role: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.call(&admin, "staff/set_role", &[("id", &id), ("role", role)])
+                .await
+                .status()
+        }
+    };
+    assert_eq!(
+        set(ann.id.to_string(), "staff").await,
+        StatusCode::CONFLICT,
+        "not one's own"
+    );
+    assert_eq!(set(sam.clone(), "admin").await, StatusCode::OK);
+    let list: serde_json::Value = app
+        .call(&admin, "staff/list", &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rows = list.as_array().unwrap();
+    assert!(rows
+        .iter()
+        .any(|m| m["email"] == "sam@example.nl" && m["role"] == "Admin"));
+    assert!(rows
+        .iter()
+        .any(|m| m["email"] == "ann@example.nl" && m["is_you"] == true));
+    assert_eq!(
+        set(sam.clone(), "boss").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(set(sam, "staff").await, StatusCode::OK);
+    app.stop().await;
+}

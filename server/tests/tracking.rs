@@ -742,3 +742,75 @@ async fn a_check_that_finds_nothing_new_does_not_reorder_the_list() {
     assert_ne!(after[0].1, before[1].1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn signer_pages_name_the_organisation_and_say_when_a_request_has_ended() {
+    let logo = std::env::temp_dir().join(format!("portal-logo-{}.svg", std::process::id()));
+    std::fs::write(&logo, "<svg xmlns=\"http://www.w3.org/2000/svg\"/>").unwrap();
+    let logo_path = logo.to_string_lossy().to_string();
+    let app = TestApp::spawn_with(&[
+        ("WORKERS", "off"),
+        ("ORGANISATION_NAME", "Makelaardij De Vries"),
+        ("ORGANISATION_LOGO", &logo_path),
+    ])
+    .await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    let view = app.request_view(&owner, id).await;
+    let link = view["links"][0]["path"].as_str().unwrap().to_string();
+    // The staff page of a waiting direct-flow request renders on the server
+    // (its links are completed in the browser).
+    let page = app.get(&owner, &format!("/requests/{id}")).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Email the link"));
+    let browser = app.client();
+    let get = |path: String| {
+        let browser = browser.clone();
+        let url = app.url(&path);
+        async move { browser.get(url).send().await.unwrap() }
+    };
+    let page = get(format!(
+        "/return?sh_transactionid={tid}&sh_signerid=Signer1"
+    ))
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("Makelaardij De Vries"), "{page}");
+    assert!(page.contains("src=\"/brand/logo\""));
+    assert!(page.contains("still processing"));
+    assert!(
+        !page.contains("Signhost"),
+        "signers are not told service internals"
+    );
+    let logo = get("/brand/logo".into()).await;
+    assert_eq!(logo.status(), StatusCode::OK);
+    assert_eq!(logo.headers()["content-type"], "image/svg+xml");
+
+    // Cancelled: the landing page says it is closed (and stops refreshing),
+    // the link says it is no longer active; both under the organisation.
+    let res = app
+        .call(
+            &owner,
+            "requests/cancel",
+            &[("id", &id.to_string()), ("reason", "Wrong tenant")],
+        )
+        .await;
+    expect_status(res, StatusCode::OK).await;
+    let page = get(format!(
+        "/return?sh_transactionid={tid}&sh_signerid=Signer1"
+    ))
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(page.contains("This request is closed"), "{page}");
+    assert!(!page.contains("http-equiv=\"refresh\""));
+    let res = get(link).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("This signing link is not active"));
+    assert!(page.contains("Makelaardij De Vries"));
+    app.stop().await;
+}

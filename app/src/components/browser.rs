@@ -3,6 +3,7 @@
 //! the clipboard. They are only ever called from event handlers, which run
 //! in the browser.
 
+use leptos::prelude::*;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{File, ProgressEvent, XmlHttpRequest};
@@ -98,9 +99,23 @@ pub fn copy_text(text: &str, done: impl FnOnce(bool) + 'static) {
     });
 }
 
-/// The address of this site (for full links shown to staff).
+/// The address of this site (for full links shown to staff). Empty while
+/// the page is rendered on the server, which has no window to ask.
 pub fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    String::new()
+}
+
+/// The address of this site once the browser has taken over (empty
+/// before), for values that are rendered on the server first.
+pub fn origin_signal() -> Signal<String> {
+    let base = RwSignal::new(String::new());
+    Effect::new(move |_| base.set(origin()));
+    base.into()
 }

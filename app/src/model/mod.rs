@@ -9,4 +9,6 @@ mod staff;
 pub mod tracking;
 
 pub use email::Email;
-pub use staff::{check_password, CurrentUser, DisplayName, Role, StaffMember, MIN_PASSWORD_LEN};
+pub use staff::{
+    check_password, CurrentUser, DisplayName, Invited, Role, StaffMember, MIN_PASSWORD_LEN,
+};

@@ -95,6 +95,17 @@ pub struct StaffMember {
     pub role: Role,
     pub disabled: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The account of the admin looking at the list.
+    #[serde(default)]
+    pub is_you: bool,
+}
+
+/// A new account and the link its owner chooses a password with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Invited {
+    pub member: StaffMember,
+    /// `/welcome/<token>`, valid once, for a week.
+    pub link: String,
 }
 
 #[cfg(test)]

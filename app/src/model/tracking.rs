@@ -241,46 +241,20 @@ pub fn activity_words(code: i64, info: Option<&str>) -> String {
 /// A Signhost message with its signer ids (`'Signer2'`, `Signer2`) told as
 /// the people staff entered: "Signer 2 (Bob Jansen)".
 pub fn name_signers(message: &str, names: &[String]) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(at) = rest.find("Signer") {
-        let (before, tail) = rest.split_at(at);
-        let digits: String = tail["Signer".len()..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        let quoted =
-            before.ends_with('\'') && tail["Signer".len() + digits.len()..].starts_with('\'');
-        match digits
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1 && *n <= names.len())
-        {
-            Some(n) => {
-                let who = format!("{} (signer {n})", names[n - 1]);
-                let before = if quoted {
-                    &before[..before.len() - 1]
-                } else {
-                    before
-                };
-                // "Signer 'Signer2' has…" → "Bob Jansen (signer 2) has…"
-                let before = before
-                    .strip_suffix("Signer ")
-                    .or_else(|| before.strip_suffix("signer "))
-                    .unwrap_or(before);
-                out.push_str(before);
-                out.push_str(&who);
-                let skip = "Signer".len() + digits.len() + usize::from(quoted);
-                rest = &tail[skip..];
-            }
-            None => {
-                out.push_str(before);
-                out.push_str("Signer");
-                rest = &tail["Signer".len()..];
-            }
+    let mut out = message.to_string();
+    // Highest numbers first, so that "Signer1" does not eat "Signer12".
+    for (i, name) in names.iter().enumerate().rev() {
+        let n = i + 1;
+        let who = format!("{name} (signer {n})");
+        for pattern in [
+            format!("Signer 'Signer{n}'"),
+            format!("signer 'Signer{n}'"),
+            format!("'Signer{n}'"),
+            format!("Signer{n}"),
+        ] {
+            out = out.replace(&pattern, &who);
         }
     }
-    out.push_str(rest);
     out
 }
 

@@ -7,3 +7,4 @@ pub mod request;
 pub mod requests;
 pub mod sign_in;
 pub mod staff;
+pub mod welcome;

@@ -21,6 +21,18 @@ pub fn SignInPage() -> impl IntoView {
             .map(|e| e.to_string())
     };
     let password_error = field_error(value, "password");
+    // Arriving from a link that set the password: say so, and fill in the address.
+    let query = use_query_map();
+    let welcome = move || query.with(|q| q.get("welcome").is_some());
+    let kept_email = kept_value(value, "email");
+    let email = Signal::derive(move || {
+        let kept = kept_email.get();
+        if kept.is_empty() {
+            query.with(|q| q.get("email")).unwrap_or_default()
+        } else {
+            kept
+        }
+    });
     view! {
         <Title text="Sign in"/>
         <main class="center-page">
@@ -28,10 +40,13 @@ pub fn SignInPage() -> impl IntoView {
                 <h1>"Sign in"</h1>
                 <p class="muted">"Staff of your organisation sign in here to prepare and follow signing requests."</p>
                 {move || general_error().map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
+                {move || (welcome() && general_error().is_none()).then(|| view! {
+                    <p class="alert alert-ok" role="status">"Your password is set. Sign in with it."</p>
+                })}
                 <ActionForm action=action attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="next" value=next/>
                     <Field label="Email address" name="email" kind="email" autocomplete="username"
-                        value=kept_value(value, "email") error=field_error(value, "email")/>
+                        value=email error=field_error(value, "email")/>
                     <div class="field" class:has-error=move || password_error.get().is_some()>
                         <label for="password">"Password"</label>
                         <div class="with-action">
@@ -51,7 +66,7 @@ pub fn SignInPage() -> impl IntoView {
                         {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
-                <p class="muted small">"Forgot your password? Ask an admin of the portal to set a new one."</p>
+                <p class="muted small">"Forgot your password? Ask an admin of the portal for a link to choose a new one."</p>
             </div>
         </main>
     }

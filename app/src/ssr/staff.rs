@@ -111,3 +111,131 @@ pub async fn reset_password(db: &Db, id: i64, new_password: &str) -> Result<(), 
     }
     Ok(())
 }
+
+/// How long a link to choose a password stays valid.
+pub const LINK_DAYS: i64 = 7;
+
+fn random_token() -> String {
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    )
+}
+
+fn token_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates an account whose owner chooses the password with a link:
+/// nobody, not even the admin, ever knows a password of it until then.
+pub async fn create_invited(
+    db: &Db,
+    email: &str,
+    display_name: &str,
+    role: &str,
+) -> Result<StaffMember, AppError> {
+    let unknown = random_token();
+    create(
+        db,
+        NewStaff {
+            email,
+            display_name,
+            role,
+            password: &unknown,
+        },
+    )
+    .await
+}
+
+/// A one-time link path (`/welcome/<token>`) with which `user_id` chooses
+/// a password; an earlier link of theirs stops working.
+pub async fn password_link(db: &Db, user_id: i64) -> Result<String, AppError> {
+    users::find_by_id(db, user_id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let token = random_token();
+    let now = Utc::now();
+    crate::ssr::db::invitations::replace(
+        db,
+        user_id,
+        &token_hash(&token),
+        now + chrono::Duration::days(LINK_DAYS),
+        now,
+    )
+    .await
+    .map_err(internal)?;
+    Ok(format!("/welcome/{token}"))
+}
+
+/// Whose link `token` is, while it is valid: (name, email).
+pub async fn link_owner(db: &Db, token: &str) -> Result<Option<(String, String)>, AppError> {
+    let Some(id) = crate::ssr::db::invitations::find(db, &token_hash(token), Utc::now())
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    Ok(users::find_by_id(db, id)
+        .await
+        .map_err(internal)?
+        .filter(|u| !u.disabled)
+        .map(|u| (u.display_name, u.email)))
+}
+
+/// Sets the password chosen with a link, which is then used up. Answers
+/// the account's email (to sign in with).
+pub async fn accept_link(db: &Db, token: &str, new_password: &str) -> Result<String, AppError> {
+    check_password(new_password).map_err(|m| AppError::field("password", m))?;
+    let gone = || {
+        AppError::Conflict(
+            "This link is no longer valid (used, replaced or older than a week). Ask an admin for a new one."
+                .into(),
+        )
+    };
+    let hash = password::hash(new_password.to_string())
+        .await
+        .map_err(internal)?;
+    let id = crate::ssr::db::invitations::take(db, &token_hash(token), Utc::now())
+        .await
+        .map_err(internal)?
+        .ok_or_else(gone)?;
+    let user = users::find_by_id(db, id)
+        .await
+        .map_err(internal)?
+        .filter(|u| !u.disabled)
+        .ok_or_else(gone)?;
+    users::set_password_hash(db, id, &hash, Utc::now())
+        .await
+        .map_err(internal)?;
+    Ok(user.email)
+}
+
+/// Changes an account's role. Admins cannot change their own, and the last
+/// enabled admin stays an admin.
+pub async fn set_role(db: &Db, acting_user: i64, id: i64, role: &str) -> Result<(), AppError> {
+    let role = Role::parse(role).map_err(|m| AppError::field("role", m))?;
+    let target = users::find_by_id(db, id)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    if id == acting_user {
+        return Err(AppError::Conflict(
+            "You cannot change your own role; ask another admin.".into(),
+        ));
+    }
+    if target.role() == Role::Admin && role == Role::Staff && !target.disabled {
+        let admins = users::count_active_admins(db).await.map_err(internal)?;
+        if admins <= 1 {
+            return Err(AppError::Conflict(
+                "The last enabled admin stays an admin.".into(),
+            ));
+        }
+    }
+    users::set_role(db, id, role, Utc::now())
+        .await
+        .map_err(internal)?;
+    Ok(())
+}

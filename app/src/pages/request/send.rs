@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::Editing;
 use crate::api::requests::StartRequest;
-use crate::components::browser::{copy_text, origin};
+use crate::components::browser::{copy_text, origin, origin_signal};
 use crate::components::feedback::ActionAlert;
 use crate::model::preflight::has_errors;
 use crate::model::request::{Flow, RequestStatus, RequestView};
@@ -89,9 +89,14 @@ fn mailto(signers: &[crate::model::request::Signer], key: &str, title: &str) -> 
         format!("Please sign: {title}")
     };
     let body = "Please review and sign the document here: ";
+    const ADDRESS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'@')
+        .remove(b'.')
+        .remove(b'-')
+        .remove(b'_');
     Some(format!(
         "mailto:{}?subject={}&body={}",
-        escape(&s.email),
+        percent_encoding::utf8_percent_encode(&s.email, ADDRESS),
         escape(&subject),
         escape(body)
     ))
@@ -187,9 +192,10 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                                             <a class="button button-quiet" href=l.path.clone() target="_blank" rel="noopener">"Sign now on this device"</a>
                                             {mailto(&view.signers, &l.signer_key, &view.settings.title).map(|m| {
                                                 let path = l.path.clone();
+                                                let base = origin_signal();
                                                 view! {
                                                     <a class="button button-quiet" rel="external"
-                                                        href=move || format!("{m}{}", escape(&format!("{}{}", origin(), path)))>"Email the link"</a>
+                                                        href=move || format!("{m}{}", escape(&format!("{}{}", base.get(), path)))>"Email the link"</a>
                                                 }
                                             })}
                                         </li>

@@ -39,6 +39,7 @@ impl UserRow {
             role: self.role(),
             disabled: self.disabled,
             created_at: self.created_at,
+            is_you: false,
         }
     }
 }
@@ -120,6 +121,14 @@ pub async fn set_password_hash(
 pub async fn count_active_admins(db: &Db) -> sqlx::Result<i64> {
     let sql = "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = FALSE";
     on_pool!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+}
+
+/// Gives the account another role.
+pub async fn set_role(db: &Db, id: i64, role: Role, now: DateTime<Utc>) -> sqlx::Result<bool> {
+    let sql = "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3";
+    let done = on_pool!(db, pool => sqlx::query(sql).bind(role.as_str()).bind(now).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(done == 1)
 }
 
 /// Ends every session of the user (they carry the old epoch).
