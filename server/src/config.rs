@@ -474,9 +474,17 @@ mod tests {
                 .var,
             "ORGANISATION_LOGO"
         );
+        let long = "x".repeat(101);
         assert_eq!(
-            config(&[("ORGANISATION_NAME", "  ")]).unwrap_err().var,
+            config(&[("ORGANISATION_NAME", &long)]).unwrap_err().var,
             "ORGANISATION_NAME"
+        );
+        // Empty counts as unset, like every other variable.
+        assert_eq!(
+            config(&[("ORGANISATION_NAME", "  ")])
+                .unwrap()
+                .organisation_name,
+            "Signing portal"
         );
     }
 

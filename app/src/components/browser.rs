@@ -119,3 +119,19 @@ pub fn origin_signal() -> Signal<String> {
     Effect::new(move |_| base.set(origin()));
     base.into()
 }
+
+/// "Copy link": copies what `text` gives, and says whether it worked.
+#[component]
+pub fn CopyButton(text: Signal<String>) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    view! {
+        <button type="button" class="button"
+            on:click=move |_| copy_text(&text.get_untracked(), move |ok| copied.set(Some(ok)))>
+            {move || match copied.get() {
+                Some(true) => "Copied",
+                Some(false) => "Select the link and copy it",
+                None => "Copy link",
+            }}
+        </button>
+    }
+}

@@ -51,6 +51,22 @@ pub struct Filter {
     pub after: String,
 }
 
+impl Filter {
+    /// The filter from named values (the address's query, or the form).
+    pub fn from_lookup(get: impl Fn(&str) -> String) -> Filter {
+        Filter {
+            q: get("q"),
+            status: get("status"),
+            flow: get("flow"),
+            mine: get("mine") == "on",
+            from: get("from"),
+            to: get("to"),
+            sort: Sort::parse(&get("sort")),
+            after: get("after"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Page {
     pub rows: Vec<RequestSummary>,

@@ -15,21 +15,7 @@ use crate::model::request::{RequestStatus, RequestSummary};
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     let query = use_query_map();
-    let filter = move || {
-        query.with(|q| {
-            let get = |k: &str| q.get(k).unwrap_or_default();
-            Filter {
-                q: get("q"),
-                status: get("status"),
-                flow: get("flow"),
-                mine: get("mine") == "on",
-                from: get("from"),
-                to: get("to"),
-                sort: Sort::parse(&get("sort")),
-                after: get("after"),
-            }
-        })
-    };
+    let filter = move || query.with(|q| Filter::from_lookup(|k| q.get(k).unwrap_or_default()));
     let page = Resource::new(filter, list_requests);
     view! {
         <Title text="Requests"/>
@@ -181,16 +167,7 @@ fn read_form(form: &web_sys::HtmlFormElement) -> Filter {
             .and_then(|d| d.get(k).as_string())
             .unwrap_or_default()
     };
-    Filter {
-        q: get("q"),
-        status: get("status"),
-        flow: get("flow"),
-        mine: get("mine") == "on",
-        from: get("from"),
-        to: get("to"),
-        sort: Sort::parse(&get("sort")),
-        after: String::new(),
-    }
+    Filter::from_lookup(get)
 }
 
 /// Search and filters: a plain GET form (works without JavaScript, with its

@@ -5,7 +5,7 @@ use crate::api::staff::{
     list_staff, AddStaff, InviteStaff, ResetStaffPassword, SetStaffDisabled, SetStaffRole,
     StaffPasswordLink,
 };
-use crate::components::browser::{copy_text, origin};
+use crate::components::browser::{origin, CopyButton};
 use crate::components::feedback::{field_error, kept_value, ActionAlert, ErrorPanel};
 use crate::components::field::Field;
 use crate::model::StaffMember;
@@ -147,21 +147,13 @@ fn RoleSelect(id: &'static str, selected: Signal<String>) -> impl IntoView {
 /// A link to pass on, with a Copy button.
 #[component]
 fn CopyLink(path: String, what: String) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let full = move || format!("{}{}", origin(), path);
-    let full2 = full.clone();
+    let full = Signal::derive(move || format!("{}{}", origin(), path));
     view! {
         <div class="alert alert-ok link-note" role="status">
             <p>{what}</p>
             <div class="with-action">
                 <input readonly aria-label="The link" prop:value=full/>
-                <button type="button" class="button" on:click=move |_| copy_text(&full2(), move |ok| copied.set(Some(ok)))>
-                    {move || match copied.get() {
-                        Some(true) => "Copied",
-                        Some(false) => "Select the link and copy it",
-                        None => "Copy link",
-                    }}
-                </button>
+                <CopyButton text=full/>
             </div>
         </div>
     }

@@ -300,7 +300,7 @@ fn Verifications(
                     view! {
                         <li>
                             <span>{label}</span>
-                            <VerificationDetail index=i verification=v.clone() list commit=commit.clone() mobile/>
+                            <span class="check-detail"><VerificationDetail index=i verification=v.clone() list commit=commit.clone() mobile/></span>
                             <button type="button" class="button button-quiet" aria-label=format!("Move {label} earlier")
                                 on:click=move |_| { list.update(|l| if i > 0 { l.swap(i, i - 1) }); commit2(); }>"↑"</button>
                             <button type="button" class="button button-quiet" aria-label=format!("Remove {label}")

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::Editing;
 use crate::api::requests::StartRequest;
-use crate::components::browser::{copy_text, origin, origin_signal};
+use crate::components::browser::{origin, origin_signal, CopyButton};
 use crate::components::feedback::ActionAlert;
 use crate::model::preflight::has_errors;
 use crate::model::request::{Flow, RequestStatus, RequestView};
@@ -175,20 +175,12 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                                     let who = editing.signer_label(&l.signer_key);
                                     let path = l.path.clone();
                                     let input_id = format!("link-{}", l.signer_key);
-                                    let copied = RwSignal::new(None::<bool>);
-                                    let full = move || format!("{}{}", origin(), path);
-                                    let full2 = full.clone();
+                                    let full = Signal::derive(move || format!("{}{}", origin(), path));
                                     view! {
                                         <li class="link-row">
                                             <label for=input_id.clone()>{format!("Signing link for {who}")}</label>
-                                            <input id=input_id readonly value=l.path.clone() prop:value=full.clone()/>
-                                            <button type="button" class="button" on:click=move |_| copy_text(&full2(), move |ok| copied.set(Some(ok)))>
-                                                {move || match copied.get() {
-                                                    Some(true) => "Copied",
-                                                    Some(false) => "Select the link and copy it",
-                                                    None => "Copy link",
-                                                }}
-                                            </button>
+                                            <input id=input_id readonly value=l.path.clone() prop:value=full/>
+                                            <CopyButton text=full/>
                                             <a class="button button-quiet" href=l.path.clone() target="_blank" rel="noopener">"Sign now on this device"</a>
                                             {mailto(&view.signers, &l.signer_key, &view.settings.title).map(|m| {
                                                 let path = l.path.clone();
