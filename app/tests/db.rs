@@ -562,3 +562,53 @@ async fn sandbox_postback_queue_keeps_one_in_flight_per_url_in_order() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn password_links_replace_expire_and_are_used_once() {
+    use app::ssr::db::invitations;
+    on_each_backend(|db| async move {
+        let ann = add_user(&db, "ann@example.nl", Role::Staff).await;
+        let now = Utc::now();
+        let week = now + Duration::days(7);
+        invitations::replace(&db, ann, "hash-1", week, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            invitations::find(&db, "hash-1", now).await.unwrap(),
+            Some(ann)
+        );
+        // A new link replaces the old one.
+        invitations::replace(&db, ann, "hash-2", week, now)
+            .await
+            .unwrap();
+        assert_eq!(invitations::find(&db, "hash-1", now).await.unwrap(), None);
+        // Not after it expires.
+        assert_eq!(
+            invitations::find(&db, "hash-2", week + Duration::seconds(1))
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            invitations::take(&db, "hash-2", week + Duration::seconds(1))
+                .await
+                .unwrap(),
+            None
+        );
+        // Used once.
+        assert_eq!(
+            invitations::take(&db, "hash-2", now).await.unwrap(),
+            Some(ann)
+        );
+        assert_eq!(invitations::take(&db, "hash-2", now).await.unwrap(), None);
+
+        // Roles change in the table.
+        assert!(users::set_role(&db, ann, Role::Admin, now).await.unwrap());
+        let row = users::find_by_id(&db, ann).await.unwrap().unwrap();
+        assert_eq!(row.role(), Role::Admin);
+        assert!(!users::set_role(&db, ann + 999, Role::Admin, now)
+            .await
+            .unwrap());
+    })
+    .await;
+}

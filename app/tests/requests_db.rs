@@ -544,3 +544,46 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn last_change_moves_only_when_the_news_is_new() {
+    use app::ssr::db::tracking::{self, Observed};
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let sent_at = Utc::now() - Duration::hours(2);
+        let id = requests::insert(&db, owner, sent_at).await.unwrap();
+        requests::set_status(&db, id, RequestStatus::Waiting, None, sent_at)
+            .await
+            .unwrap();
+        let waiting = r#"[{"id":"Signer1","email":"a@example.nl","status":"waiting"}]"#;
+        let signed = r#"[{"id":"Signer1","email":"a@example.nl","status":"signed"}]"#;
+        let seen = |code, signed_count, states| Observed {
+            status: RequestStatus::Waiting,
+            signhost_status: code,
+            signers_signed: signed_count,
+            signer_states_json: states,
+        };
+        let changed_at =
+            |db: Db| async move { requests::find(&db, id).await.unwrap().unwrap().updated_at };
+        let first = changed_at(db.clone()).await;
+        // The first reading of the signers, and Signhost's own 10 → 20: no news.
+        for code in [10, 20, 20] {
+            tracking::observe(&db, id, &seen(code, 0, waiting), Utc::now())
+                .await
+                .unwrap();
+        }
+        assert_eq!(changed_at(db.clone()).await, first);
+        // A signature is.
+        let now = Utc::now();
+        tracking::observe(&db, id, &seen(20, 1, signed), now)
+            .await
+            .unwrap();
+        let moved = changed_at(db.clone()).await;
+        assert!(moved > first, "{moved} > {first}");
+        // And an activity, recorded as such.
+        let later = now + Duration::minutes(1);
+        tracking::touch(&db, id, later).await.unwrap();
+        assert!(changed_at(db.clone()).await > moved);
+    })
+    .await;
+}

@@ -85,6 +85,17 @@ test("direct flow: both signers sign, the page follows, the portal archives and 
   await expect(row.getByText("Signed", { exact: true })).toBeVisible();
   await expect(row.getByText("Archived")).toBeVisible();
   await expect(row.getByText("2 of 2")).toBeVisible();
+  // The list follows the search as it is typed, and says how many match.
+  await page.goto("/");
+  await hydrated(page);
+  await page.getByRole("searchbox", { name: "Search" }).fill("Lease dir");
+  await expect(page).toHaveURL(/\?q=Lease%20dir/);
+  await expect(page.getByRole("status").filter({ hasText: /^1 request$/ })).toBeVisible();
+  await expect(page.getByRole("searchbox", { name: "Search" })).toBeFocused();
+  // A row can be copied into a new draft.
+  await page.getByRole("button", { name: "Duplicate Lease direct" }).click();
+  await expect(page).toHaveURL(/\/requests\/\d+$/);
+  await expect(page.getByRole("heading", { name: "Copy of Lease direct" })).toBeVisible();
   expect(problems).toEqual([]);
 });
 

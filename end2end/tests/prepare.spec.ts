@@ -159,6 +159,12 @@ test("the field builder at 1366 and 390 px wide", async ({ page }) => {
   const editor = await RequestEditor.create(page, twoPages);
   await editor.addSigner(1, "Ann de Vries", "ann@example.nl");
   await editor.addSigner(2, "Bob Jansen", "bob@example.nl");
+  // The {{Signer1}} tag on page 1 becomes a field where it stands.
+  const annFields = editor.fields().getByRole("button", { name: /Signature · 1\. Ann de Vries field/ });
+  await expect(annFields).toHaveCount(0);
+  await editor.fields().getByRole("button", { name: "Make the tag on page 1 a field for 1. Ann de Vries" }).click();
+  await expect(annFields).toHaveCount(1);
+  await expect(editor.fields().getByText("All changes saved")).toBeVisible();
   for (const [width, height] of [[1366, 850], [390, 844]]) {
     await page.setViewportSize({ width, height });
     await expect(page.locator('.pdf-page canvas[data-page="1"][data-rendered="true"]')).toBeAttached({ timeout: 20_000 });

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::requests::list_requests;
+use crate::api::requests::{list_requests, DuplicateRequest};
 use crate::components::feedback::ErrorPanel;
 use crate::components::time::{LocalTime, Style};
 use crate::model::dashboard::{Filter, Page, Sort};
@@ -140,7 +140,7 @@ fn href(f: &Filter) -> String {
     add("after", &f.after);
     let query: Vec<String> = parts
         .iter()
-        .map(|(k, v)| format!("{k}={}", js_safe_encode(v)))
+        .map(|(k, v)| format!("{k}={}", query_value(v)))
         .collect();
     if query.is_empty() {
         "/".into()
@@ -149,13 +149,13 @@ fn href(f: &Filter) -> String {
     }
 }
 
-fn js_safe_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// Escapes a query value (everything but letters, digits and `-_.`).
+fn query_value(v: &str) -> String {
+    const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.');
+    percent_encoding::utf8_percent_encode(v, VALUE).to_string()
 }
 
 /// The filters as the form holds them now.
@@ -263,6 +263,8 @@ fn Filters(filter: Filter, status: Memo<String>) -> impl IntoView {
 
 #[component]
 fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
+    // Each row can be copied into a new draft of one's own.
+    let duplicate = ServerAction::<DuplicateRequest>::new();
     if rows.is_empty() {
         return view! { <p class="empty-note">"No requests match. Try fewer filters."</p> }
             .into_any();
@@ -284,6 +286,7 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                 <tbody>
                     {rows.into_iter().map(|r| {
                         let title = if r.title.is_empty() { "Untitled request".to_string() } else { r.title.clone() };
+                        let title_label = title.clone();
                         let sent = r.status == RequestStatus::Waiting || r.status.is_final();
                         let progress = if sent { format!("{} of {}", r.signed, r.signers) } else { "–".into() };
                         let action = match r.status {
@@ -311,7 +314,13 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
                                 <td data-label="Created" class="nowrap"><LocalTime at=r.created_at.to_rfc3339() style=Style::Relative/></td>
                                 <td data-label="Last change" class="nowrap"><LocalTime at=r.updated_at.to_rfc3339() style=Style::Relative/></td>
                                 <td class="row-actions-cell">
-                                    <a class="button button-quiet" href=format!("/requests/{}", r.id)>{action}</a>
+                                    <a class="button button-quiet" href=format!("/requests/{}", r.id)
+                                        aria-label=format!("{action} {}", title_label)>{action}</a>
+                                    <ActionForm action=duplicate>
+                                        <input type="hidden" name="id" value=r.id/>
+                                        <button type="submit" class="button button-quiet"
+                                            aria-label=format!("Duplicate {}", title_label)>"Duplicate"</button>
+                                    </ActionForm>
                                 </td>
                             </tr>
                         }

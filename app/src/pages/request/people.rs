@@ -203,7 +203,8 @@ fn SignerCard(
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field wide">
+                // Only the invite flow sends an invitation to write a message in.
+                <div class="field wide" class:hidden=move || !invite()>
                     <label for=f("message")>
                         "Message in the invitation"
                         <span class="muted small">{move || if invite() { " (required for the invite flow)" } else { " (optional in the direct flow)" }}</span>
