@@ -35,7 +35,7 @@ ensure_build_tools() {
         rustup target add wasm32-unknown-unknown
     fi
     if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
-        say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (takes about 12 minutes, once)"
+        say "Installing cargo-leptos $CARGO_LEPTOS_VERSION (takes about 16 minutes on 2 cores, once)"
         cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
     fi
     local wb; wb="$(wasm_bindgen_version)"

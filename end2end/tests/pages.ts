@@ -144,7 +144,8 @@ export async function sendRequest(page: Page, title: string, flow: "invite" | "d
   await expect(editor.fields().getByText("All changes saved")).toBeVisible();
   const send = editor.section("5. Send");
   await expect(send.getByText("Everything is ready to send.")).toBeVisible();
-  await send.getByRole("button", { name: "Send for signing" }).click();
+  // Sent from the bar that stays in view.
+  await page.getByRole("region", { name: "Sending" }).getByRole("button", { name: "Send for signing" }).click();
   await expect(page.getByRole("heading", { name: "Waiting for signers" })).toBeVisible({ timeout: 30_000 });
   return page.url();
 }

@@ -142,8 +142,18 @@ pub fn SendBar() -> impl IntoView {
                     }}
                 </button>
             </Show>
-            <a class="button" class:button-disabled=move || problems.with(|p| has_errors(p))
-                href="#step-send" rel="external">"Send…"</a>
+            // Ready (no errors, no warnings to accept): send from here; else go
+            // to the Send step, where warnings are accepted.
+            {move || if problems.with(|p| p.is_empty()) {
+                view! {
+                    <button type="submit" class="button" form="send-form">"Send for signing"</button>
+                }.into_any()
+            } else {
+                view! {
+                    <a class="button" class:button-disabled=move || problems.with(|p| has_errors(p))
+                        href="#step-send" rel="external">"Send…"</a>
+                }.into_any()
+            }}
         </div>
     }
 }
