@@ -1,4 +1,6 @@
 import { test, expect, type Page } from "@playwright/test";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { admin, hydrated, RequestEditor, SignInPage, watchForErrors } from "./pages";
 
@@ -39,6 +41,13 @@ test("staff prepare a direct-flow request, place fields and hand out links", asy
   const documents = editor.section("1. Documents");
   await expect(documents.getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
   await expect(documents.getByText("2 pages, 1 rotated")).toBeVisible();
+  // The uploaded PDF opens in a new tab, and downloads, when its links are clicked.
+  const [opened] = await Promise.all([context.waitForEvent("page"), documents.getByRole("link", { name: "Open" }).click()]);
+  await expect(opened).toHaveURL(/\/requests\/\d+\/documents\/\d+\/pdf$/);
+  await opened.close();
+  const [file] = await Promise.all([page.waitForEvent("download"), documents.getByRole("link", { name: "Download" }).click()]);
+  const downloaded = await readFile((await file.path())!);
+  expect(createHash("sha256").update(downloaded).digest("hex")).toBe(createHash("sha256").update(await readFile(twoPages)).digest("hex"));
 
   // Details first: the direct flow (no invitation messages needed).
   const details = editor.section("4. Details");

@@ -7,7 +7,7 @@ use wasm_bindgen::JsCast;
 use super::{Editing, SaveNote};
 use crate::api::requests::change_document;
 use crate::components::browser::upload_file;
-use crate::components::files::OpenFileLink;
+use crate::components::files::{FileLink, OpenFileLink};
 use crate::model::request::format_size;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +235,7 @@ fn DocumentList() -> impl IntoView {
                                 {(rotated > 0).then(|| format!(", {rotated} rotated"))}
                                 " · "{format_size(doc.size)}
                                 " · "<OpenFileLink href=format!("/requests/{id}/documents/{doc_id}/pdf")>"Open"</OpenFileLink>
+                                " · "<FileLink href=format!("/requests/{id}/documents/{doc_id}/pdf")>"Download"</FileLink>
                             </span>
                             <div class="row-actions">
                                 <button type="button" class="button button-quiet" aria-label=format!("Move {name} up")
