@@ -38,19 +38,18 @@ async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Res
             );
         }
     };
-    let status = match &link {
-        Some(l) => requests::find(&state.db, l.request_id)
-            .await
-            .ok()
-            .flatten()
-            .map(|r| r.status()),
+    let row = match &link {
+        Some(l) => requests::find(&state.db, l.request_id).await.ok().flatten(),
         None => None,
     };
-    let dutch = match &link {
-        Some(l) => signer_language(&state, l.request_id, &l.signer_key)
-            .await
-            .starts_with("nl"),
-        None => false,
+    let status = row.as_ref().map(|r| r.status());
+    // The signer's language, for the page that says the link is not active.
+    let dutch = match (&link, &row) {
+        (Some(l), Some(row)) => app::ssr::requests::signers_of(row)
+            .iter()
+            .find(|s| s.key == l.signer_key)
+            .is_some_and(|s| app::ssr::requests::language_of(row, s).starts_with("nl")),
+        _ => false,
     };
     match (link, status) {
         (Some(link), Some(RequestStatus::Waiting)) => {
@@ -81,17 +80,4 @@ async fn follow(State(state): State<AppState>, Path(token): Path<String>) -> Res
             )
         }
     }
-}
-
-/// The language the signer reads (theirs, else the request's).
-async fn signer_language(state: &AppState, request_id: i64, key: &str) -> String {
-    let Ok(Some(row)) = requests::find(&state.db, request_id).await else {
-        return String::new();
-    };
-    app::ssr::requests::signers_of(&row)
-        .into_iter()
-        .find(|s| s.key == key)
-        .map(|s| s.language)
-        .filter(|l| !l.is_empty())
-        .unwrap_or_else(|| row.language.clone())
 }

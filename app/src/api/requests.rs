@@ -69,11 +69,15 @@ pub async fn get_request(id: i64) -> Result<RequestView, AppError> {
 /// while it waits for news, and reloads when the answer moves.
 #[server(endpoint = "requests/changed")]
 pub async fn request_changed_at(id: i64) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
-    use crate::ssr::{auth, requests, web};
+    use crate::ssr::db::requests;
+    use crate::ssr::{auth, web};
     web::finish(
         async move {
             let (state, _user) = auth::require_user().await?;
-            Ok(requests::find(&state, id).await?.updated_at)
+            requests::changed_at(&state.db, id)
+                .await
+                .map_err(web::internal)?
+                .ok_or(AppError::NotFound)
         }
         .await,
     )

@@ -170,14 +170,12 @@ pub async fn accept_link(token: String, password: String, repeat: String) -> Res
             }
             let email = staff::accept_link(&state.db, &token, &password).await?;
             tracing::info!("password chosen with a link");
-            leptos_axum::redirect(&format!("/sign-in?welcome=1&email={}", urlencode(&email)));
+            leptos_axum::redirect(&format!(
+                "/sign-in?welcome=1&email={}",
+                crate::model::url::escape(&email)
+            ));
             Ok(())
         }
         .await,
     )
-}
-
-#[cfg(feature = "ssr")]
-fn urlencode(v: &str) -> String {
-    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

@@ -16,6 +16,21 @@ where
     })
 }
 
+/// A failed action's message that belongs to no field (those are shown at
+/// their fields).
+pub fn general_error<T, S>(value: S) -> Signal<Option<String>>
+where
+    T: 'static,
+    S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+{
+    Signal::derive(move || {
+        value.with(|v| match v {
+            Some(Err(e)) if e.fields().is_none() => Some(e.to_string()),
+            _ => None,
+        })
+    })
+}
+
 /// What the user had typed into `field`, kept by a failed action.
 pub fn kept_value<T, S>(value: S, field: &'static str) -> Signal<String>
 where

@@ -7,6 +7,7 @@ pub mod preflight;
 pub mod request;
 mod staff;
 pub mod tracking;
+pub mod url;
 
 pub use email::Email;
 pub use staff::{

@@ -430,6 +430,11 @@ pub enum Place {
 }
 
 impl Place {
+    /// Whether it is a rectangle on page `n`.
+    pub fn is_on_page(&self, n: u32) -> bool {
+        matches!(self, Place::Page { page, .. } if *page == n)
+    }
+
     pub fn size(&self) -> (f64, f64) {
         match self {
             Place::Page { width, height, .. } | Place::Text { width, height, .. } => {

@@ -140,22 +140,13 @@ fn href(f: &Filter) -> String {
     add("after", &f.after);
     let query: Vec<String> = parts
         .iter()
-        .map(|(k, v)| format!("{k}={}", query_value(v)))
+        .map(|(k, v)| format!("{k}={}", crate::model::url::escape(v)))
         .collect();
     if query.is_empty() {
         "/".into()
     } else {
         format!("/?{}", query.join("&"))
     }
-}
-
-/// Escapes a query value (everything but letters, digits and `-_.`).
-fn query_value(v: &str) -> String {
-    const VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.');
-    percent_encoding::utf8_percent_encode(v, VALUE).to_string()
 }
 
 /// The filters as the form holds them now.

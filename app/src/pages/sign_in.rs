@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::SignIn;
-use crate::components::feedback::{field_error, kept_value};
+use crate::components::feedback::{field_error, general_error, kept_value};
 use crate::components::field::Field;
 
 /// The sign-in page.
@@ -13,13 +13,7 @@ pub fn SignInPage() -> impl IntoView {
     let value = action.value();
     let next = move || use_query_map().with(|q| q.get("next")).unwrap_or_default();
     let (show_password, set_show_password) = signal(false);
-    let general_error = move || {
-        value
-            .get()
-            .and_then(|r| r.err())
-            .filter(|e| e.fields().is_none())
-            .map(|e| e.to_string())
-    };
+    let general_error = general_error(value);
     let password_error = field_error(value, "password");
     // Arriving from a link that set the password: say so, and fill in the address.
     let query = use_query_map();
@@ -39,8 +33,8 @@ pub fn SignInPage() -> impl IntoView {
             <div class="card narrow">
                 <h1>"Sign in"</h1>
                 <p class="muted">"Staff of your organisation sign in here to prepare and follow signing requests."</p>
-                {move || general_error().map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
-                {move || (welcome() && general_error().is_none()).then(|| view! {
+                {move || general_error.get().map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
+                {move || (welcome() && general_error.get().is_none()).then(|| view! {
                     <p class="alert alert-ok" role="status">"Your password is set. Sign in with it."</p>
                 })}
                 <ActionForm action=action attr:class="form" attr:novalidate=true>

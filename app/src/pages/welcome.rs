@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::staff::{link_owner, AcceptLink};
-use crate::components::feedback::field_error;
+use crate::components::feedback::{field_error, general_error};
 use crate::components::field::Field;
 use crate::pages::staff::PASSWORD_HINT;
 
@@ -17,13 +17,7 @@ pub fn WelcomePage() -> impl IntoView {
     let owner = Resource::new(token, link_owner);
     let accept = ServerAction::<AcceptLink>::new();
     let value = accept.value();
-    let general_error = move || {
-        value
-            .get()
-            .and_then(|r| r.err())
-            .filter(|e| e.fields().is_none())
-            .map(|e| e.to_string())
-    };
+    let general_error = general_error(value);
     view! {
         <Title text="Choose your password"/>
         <main class="center-page">
@@ -33,7 +27,7 @@ pub fn WelcomePage() -> impl IntoView {
                         Ok(Some(name)) => view! {
                             <h1>"Choose your password"</h1>
                             <p>{format!("Welcome, {name}. Choose the password you will sign in with.")}</p>
-                            {move || general_error().map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
+                            {move || general_error.get().map(|m| view! { <p class="alert alert-error" role="alert">{m}</p> })}
                             <ActionForm action=accept attr:class="form" attr:novalidate=true>
                                 <input type="hidden" name="token" value=token()/>
                                 <Field label="New password" name="password" kind="password" autocomplete="new-password"

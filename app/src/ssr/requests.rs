@@ -60,6 +60,15 @@ pub fn signers_of(row: &RequestRow) -> Vec<Signer> {
     serde_json::from_str(&row.signers).unwrap_or_default()
 }
 
+/// The language a signer reads: their own, else the request's.
+pub fn language_of(row: &RequestRow, signer: &Signer) -> String {
+    if signer.language.is_empty() {
+        row.language.clone()
+    } else {
+        signer.language.clone()
+    }
+}
+
 pub fn receivers_of(row: &RequestRow) -> Vec<Receiver> {
     serde_json::from_str(&row.receivers).unwrap_or_default()
 }
@@ -164,25 +173,26 @@ pub async fn list(
     Ok(Page {
         rows: rows
             .into_iter()
-            .map(|r| RequestSummary {
-                id: r.id,
-                title: r.title,
-                reference: r.reference,
-                flow: crate::model::request::Flow::parse(&r.flow),
-                status: RequestStatus::parse(&r.status),
-                owner_name: r.owner_name,
-                signers: serde_json::from_str::<Vec<serde_json::Value>>(&r.signers)
-                    .map(|l| l.len())
-                    .unwrap_or(0),
-                waiting_for: if r.status == RequestStatus::Waiting.as_str() {
-                    waiting_for(&r.signers, &r.signer_states)
-                } else {
-                    Vec::new()
-                },
-                signed: r.signers_signed,
-                archived: r.archived_at.is_some(),
-                created_at: r.created_at,
-                updated_at: r.updated_at,
+            .map(|r| {
+                let signers: Vec<Signer> = serde_json::from_str(&r.signers).unwrap_or_default();
+                RequestSummary {
+                    id: r.id,
+                    title: r.title,
+                    reference: r.reference,
+                    flow: crate::model::request::Flow::parse(&r.flow),
+                    status: RequestStatus::parse(&r.status),
+                    owner_name: r.owner_name,
+                    signers: signers.len(),
+                    waiting_for: if r.status == RequestStatus::Waiting.as_str() {
+                        waiting_for(&signers, &r.signer_states)
+                    } else {
+                        Vec::new()
+                    },
+                    signed: r.signers_signed,
+                    archived: r.archived_at.is_some(),
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                }
             })
             .collect(),
         next,
@@ -193,8 +203,7 @@ pub async fn list(
 }
 
 /// The names (or addresses) of the signers who have not signed yet.
-fn waiting_for(signers_json: &str, states_json: &str) -> Vec<String> {
-    let signers: Vec<Signer> = serde_json::from_str(signers_json).unwrap_or_default();
+fn waiting_for(signers: &[Signer], states_json: &str) -> Vec<String> {
     let states: Vec<crate::model::tracking::SignerState> =
         serde_json::from_str(states_json).unwrap_or_default();
     signers

@@ -147,34 +147,30 @@ pub async fn page_for(
     let Some(signer) = signers.get(n.wrapping_sub(1)) else {
         return neutral();
     };
-    let language = if signer.language.is_empty() {
-        row.language.clone()
-    } else {
-        signer.language.clone()
-    };
-    let words = if language.starts_with("nl") {
+    let words = if app::ssr::requests::language_of(&row, signer).starts_with("nl") {
         &DUTCH
     } else {
         &ENGLISH
     };
 
     let mut state = signer_state(db, request_id, &signer_id).await;
+    let mut status = row.status();
     if state.as_deref() != Some("signed") && state.as_deref() != Some("rejected") {
         // Not confirmed yet: take a fresh look at Signhost (briefly).
         if let Some(client) = &landing.state.signhost {
             if let Ok(Ok(tx)) =
                 tokio::time::timeout(Duration::from_secs(5), client.get_transaction(&tid)).await
             {
-                let _ = app::ssr::tracking::apply(db, request_id, &tx, Utc::now()).await;
+                if let Ok(applied) =
+                    app::ssr::tracking::apply(db, request_id, &tx, Utc::now()).await
+                {
+                    status = applied.status;
+                }
                 state = signer_state(db, request_id, &signer_id).await;
             }
         }
     }
-    let ended = requests::find(db, request_id)
-        .await
-        .ok()
-        .flatten()
-        .is_some_and(|r| r.status().is_final());
+    let ended = status.is_final();
     match state.as_deref() {
         Some("signed") => render(&brand, words, words.signed, false),
         Some("rejected") => render(&brand, words, words.rejected, false),

@@ -330,16 +330,11 @@ fn Parts(can_edit: bool, max_upload_bytes: u64) -> impl IntoView {
 
 #[component]
 fn RequestActions(id: i64, can_delete: bool) -> impl IntoView {
-    let duplicate = ServerAction::<DuplicateRequest>::new();
     let delete = ServerAction::<DeleteRequest>::new();
     view! {
         <div class="head-actions">
-            <ActionAlert value=duplicate.value()/>
             <ActionAlert value=delete.value()/>
-            <ActionForm action=duplicate>
-                <input type="hidden" name="id" value=id/>
-                <button type="submit" class="button button-quiet">"Duplicate"</button>
-            </ActionForm>
+            <DuplicateForm id label="Duplicate" class="button button-quiet"/>
             {can_delete.then(|| view! {
                 <details class="confirm">
                     <summary class="button button-quiet button-quiet-danger">"Delete draft"</summary>
@@ -353,5 +348,18 @@ fn RequestActions(id: i64, can_delete: bool) -> impl IntoView {
                 </details>
             })}
         </div>
+    }
+}
+
+/// Copies the request into a new draft of one's own and opens it.
+#[component]
+pub fn DuplicateForm(id: i64, label: &'static str, class: &'static str) -> impl IntoView {
+    let duplicate = ServerAction::<DuplicateRequest>::new();
+    view! {
+        <ActionAlert value=duplicate.value()/>
+        <ActionForm action=duplicate>
+            <input type="hidden" name="id" value=id/>
+            <button type="submit" class=class>{label}</button>
+        </ActionForm>
     }
 }

@@ -97,15 +97,9 @@ fn mailto(signers: &[crate::model::request::Signer], key: &str, title: &str) -> 
     Some(format!(
         "mailto:{}?subject={}&body={}",
         percent_encoding::utf8_percent_encode(&s.email, ADDRESS),
-        escape(&subject),
-        escape(body)
+        crate::model::url::escape(&subject),
+        crate::model::url::escape(body)
     ))
-}
-
-/// Percent-escapes a value for a `mailto:` query (the page is rendered on
-/// the server too, so this cannot ask the browser).
-fn escape(v: &str) -> String {
-    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 const STEPS: [(&str, &str); 3] = [
@@ -187,7 +181,7 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                                                 let base = origin_signal();
                                                 view! {
                                                     <a class="button button-quiet" rel="external"
-                                                        href=move || format!("{m}{}", escape(&format!("{}{}", base.get(), path)))>"Email the link"</a>
+                                                        href=move || format!("{m}{}", crate::model::url::escape(&format!("{}{}", base.get(), path)))>"Email the link"</a>
                                                 }
                                             })}
                                         </li>

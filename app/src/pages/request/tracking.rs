@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::Editing;
-use crate::api::requests::{CancelRequest, CorrectRequest, DuplicateRequest, PurgeRequest};
+use crate::api::requests::{CancelRequest, CorrectRequest, PurgeRequest};
 use crate::components::feedback::ActionAlert;
 use crate::components::files::FileLink;
 use crate::components::time::LocalTime;
@@ -152,7 +152,6 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
             editing.reload.update(|n| *n += 1);
         }
     });
-    let again = ServerAction::<DuplicateRequest>::new();
     let correct = ServerAction::<CorrectRequest>::new();
     let ended_unsigned = matches!(
         status,
@@ -163,16 +162,12 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
     );
     view! {
         <ActionAlert value=cancel.value()/>
-        <ActionAlert value=again.value()/>
         <ActionAlert value=correct.value()/>
         <ActionAlert value=purge.value() success="Deleted at Signhost. The portal keeps the archive."/>
         {ended_unsigned.then(|| view! {
             <div class="follow-up">
                 <p>"Send it again with what needs to change: a copy opens as a new draft, with the same documents, signers and fields."</p>
-                <ActionForm action=again>
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="button">"Fix and send again"</button>
-                </ActionForm>
+                <super::DuplicateForm id label="Fix and send again" class="button"/>
             </div>
         })}
         {(status == RequestStatus::Waiting).then(|| view! {

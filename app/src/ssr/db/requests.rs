@@ -67,6 +67,13 @@ pub async fn find(db: &Db, id: i64) -> sqlx::Result<Option<RequestRow>> {
     on_pool!(db, pool => sqlx::query_as::<_, RequestRow>(&sql).bind(id).fetch_optional(pool).await)
 }
 
+/// When the request last changed (one column: the request page asks every
+/// few seconds while it waits).
+pub async fn changed_at(db: &Db, id: i64) -> sqlx::Result<Option<DateTime<Utc>>> {
+    let sql = "SELECT updated_at FROM requests WHERE id = $1";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(id).fetch_optional(pool).await)
+}
+
 /// The most recently changed requests first.
 pub async fn list(db: &Db, limit: i64) -> sqlx::Result<Vec<RequestRow>> {
     let sql = format!("{SELECT} ORDER BY r.updated_at DESC, r.id DESC LIMIT $1");

@@ -7,16 +7,14 @@ use super::*;
 pub(super) fn Thumbnails() -> impl IntoView {
     let placing = expect_context::<Placing>();
     let editing = placing.editing;
-    let doc = current_doc(placing);
+    let doc = placing.current;
     view! {
         <nav class="thumbs" aria-label="Pages">
             {move || doc.get().map(|(id, pages)| {
                 let url = pdf_url(editing, id);
                 pages.iter().enumerate().map(|(i, p)| {
                     let n = i as u32 + 1;
-                    let count = move || editing.documents.with(|d| d.iter().find(|d| d.id == id)
-                        .map(|d| d.fields.iter().filter(|f| matches!(f.place, Place::Page { page, .. } if page == n)).count())
-                        .unwrap_or(0));
+                    let count = move || placing.fields_where(id, |f| f.place.is_on_page(n)).len();
                     view! {
                         <button type="button" class="thumb" class:current=move || placing.page_now.get() == n
                             aria-label=move || format!("Page {n}, {} fields", count())
@@ -39,7 +37,7 @@ pub(super) fn Thumbnails() -> impl IntoView {
 pub(super) fn Canvas() -> impl IntoView {
     let placing = expect_context::<Placing>();
     let editing = placing.editing;
-    let doc = current_doc(placing);
+    let doc = placing.current;
     let total = move || doc.with(|d| d.as_ref().map(|(_, p)| p.len()).unwrap_or(0));
     let zoom = placing.zoom;
     let step = move |up: bool| {
@@ -171,18 +169,11 @@ pub(super) fn Page(doc: i64, n: u32, page: PageInfo, url: String) -> impl IntoVi
     let placing = expect_context::<Placing>();
     let editing = placing.editing;
     let ids = move || {
-        editing.documents.with(|d| {
-            d.iter()
-                .find(|d| d.id == doc)
-                .map(|d| {
-                    d.fields
-                        .iter()
-                        .filter(|f| matches!(f.place, Place::Page { page, .. } if page == n))
-                        .map(|f| f.id.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+        placing
+            .fields_where(doc, |f| f.place.is_on_page(n))
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
     };
     let drop_here = move |ev: leptos::ev::PointerEvent| {
         let Some(kind) = placing.armed.get_untracked() else {

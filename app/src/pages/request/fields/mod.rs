@@ -93,6 +93,9 @@ struct Placing {
     /// The page place a field had before it was anchored to a text.
     remembered: StoredValue<Vec<(String, Place)>>,
     doc: RwSignal<i64>,
+    /// The shown document's id and pages (not its fields: the pages are not
+    /// redrawn as fields move).
+    current: Memo<Option<(i64, Vec<PageInfo>)>>,
     zoom: RwSignal<Zoom>,
     page_now: RwSignal<u32>,
     ghost: RwSignal<Option<Ghost>>,
@@ -116,6 +119,16 @@ impl Placing {
     fn refresh_undoable(&self) {
         let state = self.history.with_value(|h| (h.can_undo(), h.can_redo()));
         self.undoable.set(state);
+    }
+
+    /// The fields of `doc` that `keep` keeps (tracked: views follow changes).
+    fn fields_where(&self, doc: i64, keep: impl Fn(&PlacedField) -> bool) -> Vec<PlacedField> {
+        self.editing.documents.with(|d| {
+            d.iter()
+                .find(|d| d.id == doc)
+                .map(|d| d.fields.iter().filter(|f| keep(f)).cloned().collect())
+                .unwrap_or_default()
+        })
     }
 
     /// Changes a document's fields (an undoable step).
@@ -334,6 +347,7 @@ pub fn FieldsCard() -> impl IntoView {
     let first_doc = editing
         .documents
         .with_untracked(|d| d.first().map(|d| d.id).unwrap_or(0));
+    let doc = RwSignal::new(first_doc);
     let placing = Placing {
         editing,
         signer: RwSignal::new(first),
@@ -348,7 +362,15 @@ pub fn FieldsCard() -> impl IntoView {
         history: StoredValue::new(History::default()),
         undoable: RwSignal::new((false, false)),
         remembered: StoredValue::new(Vec::new()),
-        doc: RwSignal::new(first_doc),
+        doc,
+        current: Memo::new(move |_| {
+            let id = doc.get();
+            editing.documents.with(|d| {
+                d.iter()
+                    .find(|d| d.id == id)
+                    .map(|d| (d.id, d.pages.clone()))
+            })
+        }),
         zoom: RwSignal::new(Zoom::FitWidth),
         page_now: RwSignal::new(1),
         ghost: RwSignal::new(None),
@@ -454,20 +476,6 @@ pub fn FieldsCard() -> impl IntoView {
             </Show>
         </section>
     }
-}
-
-/// The current document's pages and fields, one number per change of
-/// pages (not of fields), so the pages are not redrawn as fields move.
-fn current_doc(placing: Placing) -> Memo<Option<(i64, Vec<PageInfo>)>> {
-    let editing = placing.editing;
-    Memo::new(move |_| {
-        let id = placing.doc.get();
-        editing.documents.with(|d| {
-            d.iter()
-                .find(|d| d.id == id)
-                .map(|d| (d.id, d.pages.clone()))
-        })
-    })
 }
 
 fn pdf_url(editing: Editing, doc: i64) -> String {

@@ -128,21 +128,8 @@ pub(super) fn TagList() -> impl IntoView {
 pub(super) fn AnchoredList() -> impl IntoView {
     let placing = expect_context::<Placing>();
     let editing = placing.editing;
-    let anchored = move || {
-        let doc = placing.doc.get();
-        editing.documents.with(|d| {
-            d.iter()
-                .find(|d| d.id == doc)
-                .map(|d| {
-                    d.fields
-                        .iter()
-                        .filter(|f| matches!(f.place, Place::Text { .. }))
-                        .cloned()
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
-    };
+    let anchored =
+        move || placing.fields_where(placing.doc.get(), |f| matches!(f.place, Place::Text { .. }));
     move || {
         let list = anchored();
         let doc = placing.doc.get_untracked();
