@@ -448,11 +448,16 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
         requests::set_status(&db, id, RequestStatus::Waiting, None, Utc::now())
             .await
             .unwrap();
-        let seen = |status, code| Observed {
+        let codes = ["10", "30", "40"];
+        let seen = |status, code: i64| Observed {
             status,
-            signhost_status: code,
+            provider_status: codes
+                .iter()
+                .find(|c| **c == code.to_string())
+                .unwrap_or(&"10"),
             signers_signed: 1,
             signer_states_json: "[]",
+            fetched_at: Utc::now(),
         };
         assert!(
             tracking::observe(&db, id, &seen(RequestStatus::Waiting, 10), Utc::now())
@@ -482,6 +487,7 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
         let a = ActivityRow {
             activity_id: "a1".into(),
             signer_id: "Signer1".into(),
+            kind: "signed".into(),
             code: 203,
             info: None,
             happened_at: "2026-11-23T10:00:00+00:00".into(),
@@ -504,9 +510,10 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
             headers: "{}",
             body: "{}",
             size: 2,
-            transaction_id: Some("t1"),
-            status: Some(30),
-            checksum: Some("c"),
+            provider: "signhost",
+            external_id: Some("t1"),
+            hint: Some("30"),
+            signature: Some("c"),
             state: "received",
             reason: None,
         };
@@ -518,7 +525,24 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
             .unwrap()
             .unwrap();
         assert_eq!(claimed.id, first);
-        assert!(!postbacks::applied_before(&db, &claimed).await.unwrap());
+        assert_eq!(claimed.hint.as_deref(), Some("30"));
+        // Not covered: the service was last asked before it arrived.
+        let asked_before = Utc::now() - Duration::minutes(5);
+        let asked = |at| Observed {
+            status: RequestStatus::Signed,
+            provider_status: "30",
+            signers_signed: 1,
+            signer_states_json: "[]",
+            fetched_at: at,
+        };
+        tracking::observe(&db, id, &asked(asked_before), now)
+            .await
+            .unwrap();
+        assert!(!postbacks::covered(&db, &claimed, id).await.unwrap());
+        // Asked now (after both arrived): the first's fetch covers the second.
+        tracking::observe(&db, id, &asked(Utc::now()), now)
+            .await
+            .unwrap();
         postbacks::settle(&db, first, "applied", None, Some(id), now)
             .await
             .unwrap();
@@ -528,8 +552,8 @@ async fn tracking_moves_forward_only_and_records_postbacks_and_activities() {
             .unwrap();
         assert_eq!(next.id, second);
         assert!(
-            postbacks::applied_before(&db, &next).await.unwrap(),
-            "same Id, Status and Checksum"
+            postbacks::covered(&db, &next, id).await.unwrap(),
+            "received before the service was asked"
         );
         assert!(
             postbacks::claim(&db, now, now).await.unwrap().is_none(),
@@ -557,17 +581,18 @@ async fn last_change_moves_only_when_the_news_is_new() {
             .unwrap();
         let waiting = r#"[{"id":"Signer1","email":"a@example.nl","status":"waiting"}]"#;
         let signed = r#"[{"id":"Signer1","email":"a@example.nl","status":"signed"}]"#;
-        let seen = |code, signed_count, states| Observed {
+        let seen = |code: &'static str, signed_count, states| Observed {
             status: RequestStatus::Waiting,
-            signhost_status: code,
+            provider_status: code,
             signers_signed: signed_count,
             signer_states_json: states,
+            fetched_at: Utc::now(),
         };
         let changed_at =
             |db: Db| async move { requests::find(&db, id).await.unwrap().unwrap().updated_at };
         let first = changed_at(db.clone()).await;
         // The first reading of the signers, and Signhost's own 10 → 20: no news.
-        for code in [10, 20, 20] {
+        for code in ["10", "20", "20"] {
             tracking::observe(&db, id, &seen(code, 0, waiting), Utc::now())
                 .await
                 .unwrap();
@@ -575,7 +600,7 @@ async fn last_change_moves_only_when_the_news_is_new() {
         assert_eq!(changed_at(db.clone()).await, first);
         // A signature is.
         let now = Utc::now();
-        tracking::observe(&db, id, &seen(20, 1, signed), now)
+        tracking::observe(&db, id, &seen("20", 1, signed), now)
             .await
             .unwrap();
         let moved = changed_at(db.clone()).await;

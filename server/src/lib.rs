@@ -16,10 +16,11 @@ pub mod headers;
 pub mod health;
 pub mod links;
 pub mod panic;
+pub mod providers;
 pub mod routes;
 pub mod sandbox;
-pub mod start;
 pub mod tracking;
+pub mod worker;
 
 use std::net::SocketAddr;
 
@@ -88,8 +89,8 @@ pub async fn build_router(
         idle: chrono::Duration::minutes(config.session_idle_minutes),
         absolute: chrono::Duration::hours(config.session_max_hours),
     };
-    let worker = start_worker(config, &state);
-    state.signhost = Some(worker.signhost.clone());
+    state.providers = configured_providers(config);
+    let worker = start_worker(&state);
     if config.workers {
         worker.spawn();
     }
@@ -128,7 +129,6 @@ pub async fn build_router(
         .merge(brand::routes(state.clone()))
         .merge(tracking::routes(
             state.clone(),
-            config.signhost.shared_secret.expose().to_string(),
             tracking::flood::FloodRules {
                 per_second: config.postback_rate,
                 ..Default::default()
@@ -180,17 +180,23 @@ pub async fn build_router(
     Ok(router)
 }
 
-/// The worker that sends started requests to Signhost.
-pub fn start_worker(config: &Config, state: &AppState) -> start::Worker {
+/// The signing services this portal is configured for.
+pub fn configured_providers(config: &Config) -> app::ssr::provider::Providers {
     let s = &config.signhost;
     let client =
         signhost::Client::new(s.api_url.clone(), s.app_key.expose(), s.user_token.expose());
-    let mut worker = start::Worker::new(
-        state.db.clone(),
+    let signhost = providers::signhost(
         client,
         config.postback_url(),
         config.landing_url(),
+        s.shared_secret.expose().to_string(),
     );
+    providers::registry(vec![signhost], app::model::service::ProviderKind::Signhost)
+}
+
+/// The worker that sends started requests and follows them.
+pub fn start_worker(state: &AppState) -> worker::Worker {
+    let mut worker = worker::Worker::with_providers(state.db.clone(), state.providers.clone());
     worker.wake = state.work.clone();
     worker
 }

@@ -166,6 +166,7 @@ impl World {
         match route {
             "/sandbox/clock" => vec![post_form(route, vec![("days", "0".into())])],
             "/signhost/postback" => vec![post_form(route, vec![])],
+            "/hooks/{provider}" => vec![post_form("/hooks/signhost", vec![])],
             "/api/requests/{id}/documents" => vec![Call {
                 method: Method::POST,
                 path: fill(route),
@@ -313,7 +314,7 @@ async fn app_user_id(app: &TestApp, email: &str) -> i64 {
 fn plain_class(route: &str) -> Option<Class> {
     Some(match route {
         "/healthz" | "/readyz" | "/return" | "/s/{token}" | "/signhost/postback"
-        | "/brand/logo" => Class::Public,
+        | "/hooks/{provider}" | "/brand/logo" => Class::Public,
         "/sandbox/sign/{token}"
         | "/sandbox/sign/{token}/sign"
         | "/sandbox/sign/{token}/reject"

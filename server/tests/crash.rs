@@ -118,7 +118,7 @@ async fn a_killed_portal_loses_nothing_after_a_restart() {
     let row = requests::find(&app.db, id).await.unwrap().unwrap();
     let tx = app
         .signhost()
-        .get_transaction(row.signhost_id.as_deref().unwrap())
+        .get_transaction(row.external_id.as_deref().unwrap())
         .await
         .unwrap();
     for signer in &tx.signers {
@@ -140,7 +140,7 @@ async fn a_killed_portal_loses_nothing_after_a_restart() {
             .await
             .unwrap()
             .iter()
-            .any(|p| p.status == Some(30) && p.state == "received")
+            .any(|p| p.hint.as_deref() == Some("30") && p.state == "received")
     })
     .await;
     portal.kill();
@@ -202,7 +202,7 @@ async fn a_killed_portal_loses_nothing_after_a_restart() {
     let applied = postbacks::recent(&app.db, 100).await.unwrap();
     assert!(applied
         .iter()
-        .any(|p| p.status == Some(30) && p.state == "applied"));
+        .any(|p| p.hint.as_deref() == Some("30") && p.state == "applied"));
     drop(portal);
     app.stop().await;
 }

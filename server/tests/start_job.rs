@@ -11,7 +11,7 @@ use std::time::Duration;
 use app::ssr::db::{jobs, Db};
 use reqwest::StatusCode;
 use serde_json::json;
-use server::start::Worker;
+use server::worker::Worker;
 use signhost::RetryPolicy;
 use support::scripted::scripted_signhost;
 use support::{expect_status, location, TestApp};
@@ -97,7 +97,7 @@ async fn a_direct_flow_request_is_sent_and_signers_get_their_links() {
         .await
         .unwrap()
         .unwrap();
-    let tid = row.signhost_id.unwrap();
+    let tid = row.external_id.unwrap();
     let sh = app.signhost();
     let tx = sh.get_transaction(&tid).await.unwrap();
     assert_eq!(
@@ -340,7 +340,7 @@ async fn an_invite_flow_request_is_sent_and_signhost_emails_the_signers() {
         .unwrap()
         .unwrap();
     let sh = app.signhost();
-    let tx = sh.get_transaction(&row.signhost_id.unwrap()).await.unwrap();
+    let tx = sh.get_transaction(&row.external_id.unwrap()).await.unwrap();
     assert_eq!(tx.sign_request_mode, Some(2), "sequential");
     assert!(tx
         .signers
@@ -376,7 +376,7 @@ async fn a_draft_changed_after_a_refusal_replaces_the_unstarted_transaction() {
         .await
         .unwrap()
         .unwrap()
-        .signhost_id
+        .external_id
         .unwrap();
 
     // Staff correct a signer and send again: the old transaction is cancelled, a new one made.
@@ -402,7 +402,7 @@ async fn a_draft_changed_after_a_refusal_replaces_the_unstarted_transaction() {
         .await
         .unwrap()
         .unwrap()
-        .signhost_id
+        .external_id
         .unwrap();
     assert_ne!(first, second);
     let sh = app.signhost();

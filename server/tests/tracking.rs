@@ -10,101 +10,12 @@ use app::model::request::RequestStatus;
 use app::ssr::db::{jobs, postbacks, requests, tracking, Db};
 use reqwest::StatusCode;
 use serde_json::json;
-use server::start::Worker;
+use server::providers::signhost::snapshot_of;
 use sha2::{Digest, Sha256};
-use signhost::model::Transaction;
-use support::{expect_status, location, TestApp};
-
-const SECRET: &str = "sandbox-shared-secret";
-
-/// A worker whose transactions post back nowhere: these tests send the
-/// postbacks themselves (or leave them out, to test the reconciliation).
-fn quiet_worker(app: &TestApp) -> Worker {
-    let client = app.signhost();
-    let mut w = Worker::new(
-        app.db.clone(),
-        client,
-        // Postbacks go to a portal address that does not take them, so
-        // each test posts them itself.
-        app.url("/test-nowhere"),
-        app.url("/return"),
-    );
-    w.check_every = Duration::from_secs(3600);
-    w
-}
-
-async fn until_idle(w: &Worker) {
-    for _ in 0..200 {
-        if !w.tick().await.unwrap() {
-            return;
-        }
-    }
-    panic!("the worker did not settle");
-}
-
-/// A started direct-flow request: (request id, Signhost transaction id).
-async fn sent(app: &TestApp, client: &reqwest::Client, w: &Worker) -> (i64, String) {
-    let id = app.ready_draft(client).await;
-    let res = app
-        .call(client, "requests/start", &[("id", &id.to_string())])
-        .await;
-    assert_eq!(res.status(), StatusCode::OK);
-    until_idle(w).await;
-    let row = requests::find(&app.db, id).await.unwrap().unwrap();
-    assert_eq!(row.status(), RequestStatus::Waiting);
-    (id, row.signhost_id.unwrap())
-}
-
-async fn fetch(app: &TestApp, tid: &str) -> Transaction {
-    let sh = app.signhost();
-    sh.get_transaction(tid).await.unwrap()
-}
-
-/// Signs as the n-th signer on the sandbox's signing page; returns where the browser goes next.
-async fn sign_as(app: &TestApp, tx: &Transaction, n: usize, reject: Option<&str>) -> String {
-    let url = tx.signers[n].sign_url.clone().unwrap();
-    let token = url.rsplit('/').next().unwrap().to_string();
-    let browser = app.client();
-    assert_eq!(
-        browser.get(&url).send().await.unwrap().status(),
-        StatusCode::OK
-    );
-    let res = match reject {
-        None => browser
-            .post(app.url(&format!("/sandbox/sign/{token}/sign")))
-            .send()
-            .await
-            .unwrap(),
-        Some(reason) => browser
-            .post(app.url(&format!("/sandbox/sign/{token}/reject")))
-            .form(&[("reason", reason)])
-            .send()
-            .await
-            .unwrap(),
-    };
-    location(&res)
-}
-
-/// A postback as Signhost sends it: the transaction plus its checksum.
-fn postback_body(tx: &Transaction, secret: &str) -> (String, String) {
-    let status = tx.status.map(|s| s.code()).unwrap_or_default();
-    let checksum = signhost::checksum::compute(tx.id.as_deref().unwrap(), status, secret);
-    let mut value = serde_json::to_value(tx).unwrap();
-    value["Checksum"] = json!(checksum);
-    (value.to_string(), checksum)
-}
-
-async fn post_postback(app: &TestApp, body: String, checksum: Option<&str>) -> reqwest::Response {
-    let mut req = app
-        .client()
-        .post(app.url("/signhost/postback"))
-        .header("content-type", "application/json")
-        .body(body);
-    if let Some(c) = checksum {
-        req = req.header("Checksum", c);
-    }
-    req.send().await.unwrap()
-}
+use support::flow::{
+    fetch, post_postback, postback_body, quiet_worker, sent, sign_as, until_idle, SECRET,
+};
+use support::{expect_status, TestApp};
 
 async fn states(db: &Db) -> Vec<(String, Option<String>)> {
     let mut rows = postbacks::recent(db, 100).await.unwrap();
@@ -213,13 +124,13 @@ async fn the_status_never_goes_back_when_news_arrives_out_of_order() {
     sign_as(&app, &tx, 1, None).await;
     let done = fetch(&app, &tid).await;
     let now = chrono::Utc::now();
-    let applied = app::ssr::tracking::apply(&app.db, id, &done, now)
+    let applied = app::ssr::tracking::apply(&app.db, id, &snapshot_of(&done), now)
         .await
         .unwrap();
     assert_eq!(applied.status, RequestStatus::Signed);
     assert!(applied.changed);
     // The older news (status 10) comes late: nothing moves back.
-    let late = app::ssr::tracking::apply(&app.db, id, &early, now)
+    let late = app::ssr::tracking::apply(&app.db, id, &snapshot_of(&early), now)
         .await
         .unwrap();
     assert_eq!(late.status, RequestStatus::Signed);
@@ -647,7 +558,7 @@ async fn a_flood_of_forged_postbacks_is_bounded_and_cannot_hide_real_ones() {
         .any(|p| p.reason.as_deref().is_some_and(|r| r.contains("not kept"))));
     assert!(rows
         .iter()
-        .all(|p| p.state != "received" || p.checksum.as_deref() == Some(&checksum)));
+        .all(|p| p.state != "received" || p.signature.as_deref() == Some(&checksum)));
 
     // The admins' inbox shows the real one first by default.
     let inbox: serde_json::Value = app

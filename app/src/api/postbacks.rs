@@ -34,8 +34,11 @@ pub async fn list_postbacks(view: Option<String>) -> Result<Inbox, AppError> {
                 .map(|p| crate::model::tracking::InboxEntry {
                     id: p.id,
                     received_at: p.received_at,
-                    transaction_id: p.transaction_id,
-                    status: p.status,
+                    service: crate::model::service::ProviderKind::parse(&p.provider)
+                        .map(|k| k.label().to_string())
+                        .unwrap_or(p.provider),
+                    external_id: p.external_id,
+                    hint: p.hint,
                     state: p.state,
                     reason: p.reason,
                     request_id: p.request_id,

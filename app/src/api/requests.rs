@@ -284,7 +284,7 @@ pub async fn purge_request(id: i64) -> Result<(), AppError> {
     web::finish(
         async move {
             let (state, user) = auth::require_user().await?;
-            requests::purge_at_signhost(&state, &user, id).await
+            requests::purge_at_service(&state, &user, id).await
         }
         .await,
     )

@@ -5,6 +5,7 @@ mod email;
 pub mod history;
 pub mod preflight;
 pub mod request;
+pub mod service;
 mod staff;
 pub mod tracking;
 pub mod url;

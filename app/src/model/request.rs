@@ -111,19 +111,7 @@ impl RequestStatus {
             .unwrap_or(RequestStatus::Draft)
     }
 
-    /// The portal status for a Signhost transaction status code.
-    pub fn from_signhost(code: i64) -> RequestStatus {
-        match code {
-            30 => RequestStatus::Signed,
-            40 => RequestStatus::Rejected,
-            50 => RequestStatus::Expired,
-            60 => RequestStatus::Cancelled,
-            70 => RequestStatus::Broken,
-            _ => RequestStatus::Waiting,
-        }
-    }
-
-    /// Whether Signhost is done with it (nothing changes any more).
+    /// Whether the service is done with it (nothing changes any more).
     pub fn is_final(self) -> bool {
         matches!(
             self,

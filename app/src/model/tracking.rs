@@ -168,7 +168,12 @@ pub fn signer_badge(
 pub struct PostbackEntry {
     pub id: i64,
     pub received_at: chrono::DateTime<chrono::Utc>,
-    pub status: Option<i64>,
+    /// The service that sent it, as staff know it.
+    pub service: String,
+    /// The status it claimed, in the service's words.
+    pub hint: Option<String>,
+    /// That status in the portal's words.
+    pub claimed: Option<crate::model::request::RequestStatus>,
     pub state: String,
     pub reason: Option<String>,
 }
@@ -274,8 +279,12 @@ pub struct Inbox {
 pub struct InboxEntry {
     pub id: i64,
     pub received_at: chrono::DateTime<chrono::Utc>,
-    pub transaction_id: Option<String>,
-    pub status: Option<i64>,
+    /// The service that sent it, as staff know it.
+    pub service: String,
+    /// The service's id of the request it is about.
+    pub external_id: Option<String>,
+    /// The status it claimed, in the service's words.
+    pub hint: Option<String>,
     pub state: String,
     pub reason: Option<String>,
     pub request_id: Option<i64>,

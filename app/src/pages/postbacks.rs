@@ -68,8 +68,9 @@ fn InboxTable(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> im
                 <thead>
                     <tr>
                         <th scope="col">"Received"</th>
-                        <th scope="col">"Transaction"</th>
-                        <th scope="col">"Status"</th>
+                        <th scope="col">"Service"</th>
+                        <th scope="col">"Its id"</th>
+                        <th scope="col">"Its status"</th>
                         <th scope="col">"Outcome"</th>
                         <th scope="col">"Request"</th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
@@ -86,8 +87,9 @@ fn InboxTable(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> im
                         view! {
                             <tr>
                                 <td>{p.received_at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
-                                <td class="small"><code>{p.transaction_id.clone().unwrap_or_else(|| "–".into())}</code></td>
-                                <td>{p.status.map(|s| s.to_string()).unwrap_or_else(|| "–".into())}</td>
+                                <td>{p.service.clone()}</td>
+                                <td class="small"><code>{p.external_id.clone().unwrap_or_else(|| "–".into())}</code></td>
+                                <td>{p.hint.clone().unwrap_or_else(|| "–".into())}</td>
                                 <td>
                                     <span class=class>{p.state.clone()}</span>
                                     {p.reason.clone().map(|r| view! { <div class="small muted">{r}</div> })}

@@ -2,7 +2,9 @@
 
 pub mod auth;
 pub mod db;
+pub mod faults;
 pub mod password;
+pub mod provider;
 pub mod requests;
 pub mod sessions;
 pub mod staff;

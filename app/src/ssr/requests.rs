@@ -9,10 +9,13 @@ use crate::model::request::{
     PlacedField, Receiver, RequestStatus, RequestSummary, RequestView, Settings, Signer,
     SignerLink, StartProgress,
 };
+use crate::model::service::ProviderKind;
 use crate::model::Role;
 use crate::ssr::db::requests::{self, People, RequestRow};
 use crate::ssr::db::users::UserRow;
 use crate::ssr::db::{audit, documents, jobs, signer_links, tracking};
+use crate::ssr::faults;
+use crate::ssr::provider::{Provider, ProviderError};
 use crate::ssr::state::AppState;
 use crate::ssr::web::internal;
 
@@ -107,6 +110,7 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
                 status,
                 &signers,
                 state.quiet_hours,
+                &state.providers,
                 Utc::now(),
             )
             .await
@@ -353,8 +357,17 @@ pub async fn start(
                 .into(),
         ));
     }
+    let provider = state.providers.of(&row.provider).ok_or_else(|| {
+        AppError::Conflict(format!(
+            "{} is not configured on this portal; choose another signing service.",
+            label_of(&row)
+        ))
+    })?;
     let now = Utc::now();
-    if !requests::mark_starting(&state.db, id, now)
+    // The status and the job that acts on it land together: a crash in
+    // between must not leave a request "sending" with nothing to send it.
+    let mut t = state.db.begin().await.map_err(internal)?;
+    if !requests::mark_starting(&mut t, id, now)
         .await
         .map_err(internal)?
     {
@@ -362,19 +375,21 @@ pub async fn start(
             "This request is already being sent.".into(),
         ));
     }
-    jobs::enqueue(&state.db, START_JOB, id, "create", now)
+    faults::check(id, "start: marked starting").map_err(internal)?;
+    jobs::enqueue(&mut t, START_JOB, id, provider.first_step(), now)
         .await
         .map_err(internal)?;
     audit::record(
-        &state.db,
+        &mut t,
         id,
         Some(user.id),
         "sent",
-        "asked to send to Signhost",
+        &format!("asked to send to {}", label_of(&row)),
         now,
     )
     .await
     .map_err(internal)?;
+    t.commit().await.map_err(internal)?;
     tracing::info!(request_id = id, user_id = user.id, "request start asked");
     state.wake_workers();
     Ok(())
@@ -458,11 +473,27 @@ pub async fn change_document(
     Ok(())
 }
 
-fn signhost_of(state: &AppState) -> Result<std::sync::Arc<signhost::Client>, AppError> {
-    state
-        .signhost
+/// The adapter of the service a sent request was made at, with its id there.
+fn service_of(
+    state: &AppState,
+    row: &RequestRow,
+) -> Result<(std::sync::Arc<dyn Provider>, String), AppError> {
+    let provider = state
+        .providers
+        .of(&row.provider)
+        .ok_or_else(|| internal(format!("service {} is not configured", row.provider)))?;
+    let external_id = row
+        .external_id
         .clone()
-        .ok_or_else(|| internal("no Signhost client configured"))
+        .ok_or_else(|| internal("sent request without the service's id"))?;
+    Ok((provider, external_id))
+}
+
+/// The name of a request's service, as staff see it.
+pub fn label_of(row: &RequestRow) -> &'static str {
+    ProviderKind::parse(&row.provider)
+        .unwrap_or_default()
+        .label()
 }
 
 /// Cancels a request that is waiting for signers (its owner or an admin).
@@ -489,29 +520,24 @@ pub async fn cancel(
             "Give a reason (at most 500 characters); signers may see it.",
         ));
     }
-    let tid = row
-        .signhost_id
-        .clone()
-        .ok_or_else(|| internal("sent request without a Signhost id"))?;
-    let options = signhost::model::DeleteTransaction {
-        send_notifications: notify,
-        reason: Some(reason.to_string()),
-    };
+    let (provider, external_id) = service_of(state, &row)?;
     let now = Utc::now();
-    let tx = signhost_of(state)?
-        .delete_transaction(&tid, Some(&options))
+    let tx = provider
+        .cancel(&external_id, reason, notify)
         .await
         .map_err(|e| AppError::Upstream(e.message()))?;
     let detail = format!(
         "{reason}{}",
         if notify { " (signers notified)" } else { "" }
     );
-    audit::record(&state.db, id, Some(user.id), "cancelled", &detail, now)
+    let mut t = state.db.begin().await.map_err(internal)?;
+    audit::record(&mut t, id, Some(user.id), "cancelled", &detail, now)
         .await
         .map_err(internal)?;
-    crate::ssr::tracking::apply(&state.db, id, &tx, now)
+    crate::ssr::tracking::apply_in(&mut t, id, &tx, now)
         .await
         .map_err(internal)?;
+    t.commit().await.map_err(internal)?;
     tracing::info!(request_id = id, user_id = user.id, "request cancelled");
     Ok(())
 }
@@ -544,8 +570,8 @@ pub async fn correct(
     Ok(new_id)
 }
 
-/// Removes a finished, archived request from Signhost (the portal keeps its archive).
-pub async fn purge_at_signhost(state: &AppState, user: &UserRow, id: i64) -> Result<(), AppError> {
+/// Removes a finished, archived request from its service (the portal keeps its archive).
+pub async fn purge_at_service(state: &AppState, user: &UserRow, id: i64) -> Result<(), AppError> {
     let row = find(state, id).await?;
     if !may_change(&row, user) {
         return Err(AppError::Forbidden);
@@ -555,24 +581,21 @@ pub async fn purge_at_signhost(state: &AppState, user: &UserRow, id: i64) -> Res
         .map_err(internal)?
         .is_some_and(|t| t.archived_at.is_some());
     if !row.status().is_final() || !archived {
-        return Err(AppError::Conflict(
-            "A request can be deleted at Signhost only when it is finished and archived here."
-                .into(),
-        ));
+        return Err(AppError::Conflict(format!(
+            "A request can be deleted at {} only when it is finished and archived here.",
+            label_of(&row)
+        )));
     }
-    let tid = row
-        .signhost_id
-        .clone()
-        .ok_or_else(|| internal("sent request without a Signhost id"))?;
-    match signhost_of(state)?.delete_transaction(&tid, None).await {
-        Ok(_) | Err(signhost::Error::Gone { .. }) => {}
+    let (provider, external_id) = service_of(state, &row)?;
+    match provider.purge(&external_id).await {
+        Ok(()) | Err(ProviderError::Gone(_)) => {}
         Err(e) => return Err(AppError::Upstream(e.message())),
     }
     audit::record(
         &state.db,
         id,
         Some(user.id),
-        "deleted at Signhost",
+        &format!("deleted at {}", label_of(&row)),
         "the portal keeps its archive",
         Utc::now(),
     )

@@ -18,9 +18,9 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     /// Wakes the background workers when new work was recorded.
     pub work: Arc<Notify>,
-    /// Signhost, for the few things done while a person waits (cancel, a
-    /// fresh look for the landing page).
-    pub signhost: Option<Arc<signhost::Client>>,
+    /// The signing services configured on this portal, for the few things
+    /// done while a person waits (cancel, a fresh look for the landing page).
+    pub providers: crate::ssr::provider::Providers,
     /// Hours a waiting request may go without a postback before staff are warned.
     pub quiet_hours: i64,
     /// Idle timeout and absolute lifetime of staff sessions.
@@ -53,7 +53,7 @@ impl AppState {
             throttle: ThrottleRules::default(),
             max_upload_bytes: SIGNHOST_MAX_FILE_BYTES,
             work: Arc::new(Notify::new()),
-            signhost: None,
+            providers: Default::default(),
             quiet_hours: 24,
             sessions: Default::default(),
             brand: Arc::new(Brand::default()),

@@ -1,14 +1,16 @@
-//! Applying what Signhost says about a transaction to the request: the
+//! The one way in for news about a sent request: whatever the hint (a
+//! postback or webhook, a signer's browser coming back, the periodic
+//! check), the portal asks the service for the truth and applies it: the
 //! status (forward only), each signer's state, the activities (merged), and
-//! the archive job once everything is signed.
+//! the archive job once everything is signed, in one transaction.
 
 use chrono::{DateTime, Utc};
-use signhost::model::{ActivityCode, Transaction};
 
 use crate::model::request::RequestStatus;
-use crate::model::tracking::SignerState;
-use crate::ssr::db::activities::{self, ActivityRow};
-use crate::ssr::db::{audit, jobs, requests, tracking, Db};
+use crate::ssr::db::activities;
+use crate::ssr::db::{audit, jobs, tracking, Db, Tx};
+use crate::ssr::faults;
+use crate::ssr::provider::{Provider, ProviderError, Snapshot};
 
 pub const ARCHIVE_JOB: &str = "archive";
 
@@ -21,74 +23,57 @@ pub struct Applied {
     pub new_activities: u64,
 }
 
-fn signer_state(s: &signhost::model::Signer) -> SignerState {
-    let did = |code: ActivityCode| s.activities.iter().any(|a| a.code == code);
-    let (status, at) = if s.signed_date_time.is_some() || did(ActivityCode::Signed) {
-        ("signed", s.signed_date_time)
-    } else if s.reject_date_time.is_some() || did(ActivityCode::Rejected) {
-        ("rejected", s.reject_date_time)
-    } else {
-        ("waiting", None)
-    };
-    SignerState {
-        id: s.id.clone().unwrap_or_default(),
-        email: s.email.clone().unwrap_or_default(),
-        status: status.into(),
-        at: at.map(|t| t.to_rfc3339()),
-        reason: s.reject_reason.clone(),
-    }
-}
-
-/// Applies a transaction as Signhost returned it (never a postback body
-/// alone: only Id and Status are covered by its checksum).
+/// Applies what the service said when asked (never a message's body alone:
+/// a message is only a hint to ask).
 pub async fn apply(
     db: &Db,
     request_id: i64,
-    tx: &Transaction,
+    tx: &Snapshot,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Applied> {
-    let code = tx.status.map(|s| s.code() as i64).unwrap_or(10);
-    let status = RequestStatus::from_signhost(code);
-    let states: Vec<SignerState> = tx.signers.iter().map(signer_state).collect();
+    // One transaction: the status, the activities, the audit line and the
+    // archive job land together, so a crash between them cannot leave a
+    // signed request that is never archived.
+    let mut t = db.begin().await?;
+    let applied = apply_in(&mut t, request_id, tx, now).await?;
+    t.commit().await?;
+    Ok(applied)
+}
+
+/// [`apply`] inside the caller's transaction (with writes of its own that
+/// must land with it).
+pub async fn apply_in(
+    t: &mut Tx,
+    request_id: i64,
+    tx: &Snapshot,
+    now: DateTime<Utc>,
+) -> sqlx::Result<Applied> {
+    let status = tx.status;
+    let states = &tx.signers;
     let signed = states.iter().filter(|s| s.status == "signed").count() as i64;
     let json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
-    let before = requests::find(db, request_id).await?.map(|r| r.status());
+    let before = tracking::lock_status(&mut *t, request_id)
+        .await?
+        .map(|s| RequestStatus::parse(&s));
     let observed = tracking::observe(
-        db,
+        &mut *t,
         request_id,
         &tracking::Observed {
             status,
-            signhost_status: code,
+            provider_status: &tx.raw_status,
             signers_signed: signed,
             signer_states_json: &json,
+            fetched_at: now,
         },
         now,
     )
     .await?;
-    let rows: Vec<ActivityRow> = tx
-        .signers
-        .iter()
-        .flat_map(|s| {
-            s.activities.iter().map(move |a| ActivityRow {
-                activity_id: a.id.clone().unwrap_or_default(),
-                signer_id: s.id.clone().unwrap_or_default(),
-                code: a.code.code() as i64,
-                info: if a.code == ActivityCode::Rejected {
-                    s.reject_reason.clone()
-                } else {
-                    a.info.clone()
-                },
-                happened_at: a
-                    .created_date_time
-                    .map(|t| t.to_rfc3339())
-                    .unwrap_or_default(),
-            })
-        })
-        .collect();
-    let new_activities = activities::merge(db, request_id, &rows).await?;
+    faults::check(request_id, "apply: status recorded")?;
+    let new_activities = activities::merge(&mut *t, request_id, &tx.events).await?;
     if new_activities > 0 {
-        tracking::touch(db, request_id, now).await?;
+        tracking::touch(&mut *t, request_id, now).await?;
     }
+    faults::check(request_id, "apply: activities merged")?;
     let changed = observed && before != Some(status);
     let current = if observed {
         status
@@ -96,9 +81,10 @@ pub async fn apply(
         before.unwrap_or(status)
     };
     if changed {
-        audit::record(db, request_id, None, "status", status.label(), now).await?;
+        audit::record(&mut *t, request_id, None, "status", status.label(), now).await?;
+        faults::check(request_id, "apply: status audited")?;
         if status == RequestStatus::Signed {
-            jobs::enqueue(db, ARCHIVE_JOB, request_id, "download", now).await?;
+            jobs::enqueue(&mut *t, ARCHIVE_JOB, request_id, "download", now).await?;
         }
     }
     Ok(Applied {
@@ -106,4 +92,22 @@ pub async fn apply(
         changed,
         new_activities,
     })
+}
+
+/// Asks the service for the truth about a request and applies it. The
+/// time is taken before asking, so every message received until then is
+/// covered by this answer.
+pub async fn refresh(
+    db: &Db,
+    provider: &dyn Provider,
+    request_id: i64,
+    external_id: &str,
+) -> Result<Applied, ProviderError> {
+    let asked_at = Utc::now();
+    let snapshot = match provider.snapshot(external_id).await {
+        Ok(s) => s,
+        Err(ProviderError::Gone(Some(s))) => *s,
+        Err(e) => return Err(e),
+    };
+    Ok(apply(db, request_id, &snapshot, asked_at).await?)
 }

@@ -3,10 +3,12 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::model::request::{RequestStatus, Signer};
+use crate::model::service::ProviderKind;
 use crate::model::tracking::{
     compose_timeline, ArchivedFile, AuditEntry, NamedActivity, PostbackEntry, SignerState, Tracking,
 };
 use crate::ssr::db::{activities, archive, audit, documents, postbacks, tracking, Db};
+use crate::ssr::provider::Providers;
 
 pub async fn load(
     db: &Db,
@@ -14,6 +16,7 @@ pub async fn load(
     status: RequestStatus,
     signers: &[Signer],
     quiet_hours: i64,
+    providers: &Providers,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Tracking> {
     let row = tracking::find(db, request_id).await?;
@@ -65,7 +68,15 @@ pub async fn load(
         .map(|p| PostbackEntry {
             id: p.id,
             received_at: p.received_at,
-            status: p.status,
+            service: ProviderKind::parse(&p.provider)
+                .map(|k| k.label().to_string())
+                .unwrap_or_else(|| p.provider.clone()),
+            claimed: p.hint.as_deref().and_then(|h| {
+                providers
+                    .of(&p.provider)
+                    .and_then(|adapter| adapter.status_of_hint(h))
+            }),
+            hint: p.hint,
             state: p.state,
             reason: p.reason,
         })

@@ -124,7 +124,7 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
     let log = audit::list(db, id).await.map_err(web::internal)?;
     entries.push(("audit-log.json".into(), json(&log)));
     let request = serde_json::json!({
-        "id": row.id, "title": row.title, "reference": row.reference, "signhost_id": row.signhost_id,
+        "id": row.id, "title": row.title, "reference": row.reference, "service": row.provider, "service_id": row.external_id,
         "status": row.status, "owner": row.owner_name, "created_at": row.created_at,
     });
     entries.push(("request.json".into(), json(&request)));

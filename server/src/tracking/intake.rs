@@ -1,19 +1,20 @@
-//! `POST /signhost/postback`: the raw postback is stored first; then its
-//! checksum is checked. Anything stored is answered 2xx (a non-2xx would
-//! block Signhost's queue for this URL); a postback that is not authentic,
-//! not a transaction, or too large is quarantined and never applied.
-//! Processing happens later, in the worker.
+//! `POST /hooks/{provider}` (and Signhost's own `POST /signhost/postback`):
+//! the raw message is stored first; then the service's adapter checks it.
+//! Anything stored is answered 2xx (a non-2xx would block Signhost's queue
+//! for this URL); a message that is not authentic, not readable, or too
+//! large is quarantined and never acted on. Processing happens later, in
+//! the worker, and is only ever a fetch of the truth from the service.
 
+use app::model::service::ProviderKind;
 use app::ssr::db::postbacks::{self, NewPostback};
 use app::ssr::state::AppState;
 use app::ssr::web::ClientIp;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::Utc;
-use signhost::checksum::{verify_postback, PostbackError};
 
 /// Signhost's postbacks are a transaction with its signers and activities;
 /// a megabyte leaves room for large ones.
@@ -22,7 +23,6 @@ pub const MAX_POSTBACK_BYTES: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct Intake {
     pub state: AppState,
-    pub shared_secret: String,
     pub flood: super::flood::FloodGuard,
 }
 
@@ -48,9 +48,34 @@ fn kept_headers(headers: &HeaderMap) -> String {
     serde_json::Value::Object(kept).to_string()
 }
 
-pub async fn receive(
+/// `POST /signhost/postback`: the address Signhost is given.
+pub async fn signhost_postback(
     State(intake): State<Intake>,
     Extension(ClientIp(source)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    receive(intake, ProviderKind::Signhost, source, headers, body).await
+}
+
+/// `POST /hooks/{provider}`: any configured service's messages.
+pub async fn hook(
+    State(intake): State<Intake>,
+    Path(provider): Path<String>,
+    Extension(ClientIp(source)): Extension<ClientIp>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    match ProviderKind::parse(&provider).filter(|k| intake.state.providers.get(*k).is_some()) {
+        Some(kind) => receive(intake, kind, source, headers, body).await,
+        None => (StatusCode::NOT_FOUND, "no such service here").into_response(),
+    }
+}
+
+async fn receive(
+    intake: Intake,
+    kind: ProviderKind,
+    source: std::net::IpAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -88,9 +113,10 @@ pub async fn receive(
                 headers: &kept,
                 body: "",
                 size: size as i64,
-                transaction_id: None,
-                status: None,
-                checksum: None,
+                provider: kind.as_str(),
+                external_id: None,
+                hint: None,
+                signature: None,
                 state: "quarantined",
                 reason: Some("too large: the body was not kept"),
             };
@@ -98,20 +124,21 @@ pub async fn receive(
         }
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
-            let header_checksum = headers.get("checksum").and_then(|v| v.to_str().ok());
-            let verdict = verify_postback(&bytes, header_checksum, &intake.shared_secret);
-            let loose: Option<signhost::model::Transaction> = serde_json::from_slice(&bytes).ok();
-            let (state, reason) = match &verdict {
-                Ok(_) => ("received", None),
-                Err(PostbackError::Malformed(_)) => {
-                    ("quarantined", Some("not a transaction".to_string()))
-                }
-                Err(e) => ("quarantined", Some(e.to_string())),
+            let inbound = match intake.state.providers.get(kind) {
+                Some(adapter) => adapter.inbound(&headers, &bytes),
+                None => app::ssr::provider::Inbound {
+                    refused: Some("for a service this portal does not use".into()),
+                    ..Default::default()
+                },
+            };
+            let authentic = inbound.refused.is_none();
+            let (state, reason) = match inbound.refused {
+                None => ("received", None),
+                Some(why) => ("quarantined", Some(why)),
             };
             // Bodies that are not authentic count against the sender's hourly
             // budget; past it only the attempt is kept.
-            let over_budget =
-                verdict.is_err() && !intake.flood.may_store(source, bytes.len() as u64);
+            let over_budget = !authentic && !intake.flood.may_store(source, bytes.len() as u64);
             let reason = if over_budget {
                 Some(format!(
                     "{}; the body was not kept (this sender's hourly allowance for unauthenticated postbacks is used up)",
@@ -121,20 +148,14 @@ pub async fn receive(
                 reason
             };
             let text = if over_budget { "".into() } else { text };
-            let id = loose.as_ref().and_then(|t| t.id.clone());
-            let checksum = header_checksum
-                .map(str::to_string)
-                .or_else(|| loose.as_ref().and_then(|t| t.checksum.clone()));
             let p = NewPostback {
                 headers: &kept,
                 body: &text,
                 size: bytes.len() as i64,
-                transaction_id: id.as_deref(),
-                status: loose
-                    .as_ref()
-                    .and_then(|t| t.status)
-                    .map(|s| s.code() as i64),
-                checksum: checksum.as_deref(),
+                provider: kind.as_str(),
+                external_id: inbound.external_id.as_deref(),
+                hint: inbound.hint.as_deref(),
+                signature: inbound.signature.as_deref(),
                 state,
                 reason: reason.as_deref(),
             };

@@ -1,8 +1,10 @@
-//! `GET /return`: where Signhost sends a signer's browser after signing or
-//! rejecting. It says what happened only once the portal's own state (or a
-//! fresh look at Signhost) confirms it, never from `sh_signerstatus`, shows
-//! nothing of other signers or documents, and is rate-limited.
+//! `GET /return`: where a signing service sends a signer's browser after
+//! signing or rejecting. It says what happened only once the portal's own
+//! state (or a fresh look at the service) confirms it, never from the
+//! service's parameters (Signhost's `sh_signerstatus`), shows nothing of
+//! other signers or documents, and is rate-limited.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -16,9 +18,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Extension;
-use chrono::Utc;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use serde::Deserialize;
 
 use crate::brand::signer_page;
 use crate::panic::escape;
@@ -38,12 +38,6 @@ impl Landing {
             limiter: Arc::new(RateLimiter::keyed(quota)),
         }
     }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Params {
-    sh_transactionid: Option<String>,
-    sh_signerid: Option<String>,
 }
 
 fn plausible(s: &str) -> bool {
@@ -112,7 +106,7 @@ fn render(brand: &Brand, words: &Words, (title, text): (&str, &str), refresh: bo
 pub async fn page_for(
     State(landing): State<Landing>,
     Extension(ClientIp(client)): Extension<ClientIp>,
-    Query(params): Query<Params>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let brand = landing.state.brand.clone();
     if landing.limiter.check_key(&client).is_err() {
@@ -129,22 +123,28 @@ pub async fn page_for(
         return res;
     }
     let neutral = || render(&brand, &ENGLISH, ENGLISH.neutral, false);
-    let (Some(tid), Some(signer_id)) = (params.sh_transactionid, params.sh_signerid) else {
+    let Some((provider, back)) = landing
+        .state
+        .providers
+        .all()
+        .find_map(|p| p.return_lookup(&params).map(|back| (p.clone(), back)))
+    else {
         return neutral();
     };
+    let (tid, signer_id) = (back.external_id, back.signer_id);
     if !plausible(&tid) || !plausible(&signer_id) {
         return neutral();
     }
     let db = &landing.state.db;
-    let Ok(Some(request_id)) = tracking::request_of(db, &tid).await else {
+    let Ok(Some(request_id)) = tracking::request_of(db, provider.kind().as_str(), &tid).await
+    else {
         return neutral();
     };
     let Ok(Some(row)) = requests::find(db, request_id).await else {
         return neutral();
     };
     let signers = app::ssr::requests::signers_of(&row);
-    let n: usize = signer_id.trim_start_matches("Signer").parse().unwrap_or(0);
-    let Some(signer) = signers.get(n.wrapping_sub(1)) else {
+    let Some(signer) = signer_of(db, &row, &signers, &signer_id).await else {
         return neutral();
     };
     let words = if app::ssr::requests::language_of(&row, signer).starts_with("nl") {
@@ -156,18 +156,11 @@ pub async fn page_for(
     let mut state = signer_state(db, request_id, &signer_id).await;
     let mut status = row.status();
     if state.as_deref() != Some("signed") && state.as_deref() != Some("rejected") {
-        // Not confirmed yet: take a fresh look at Signhost (briefly).
-        if let Some(client) = &landing.state.signhost {
-            if let Ok(Ok(tx)) =
-                tokio::time::timeout(Duration::from_secs(5), client.get_transaction(&tid)).await
-            {
-                if let Ok(applied) =
-                    app::ssr::tracking::apply(db, request_id, &tx, Utc::now()).await
-                {
-                    status = applied.status;
-                }
-                state = signer_state(db, request_id, &signer_id).await;
-            }
+        // Not confirmed yet: take a fresh look at the service (briefly).
+        let look = app::ssr::tracking::refresh(db, provider.as_ref(), request_id, &tid);
+        if let Ok(Ok(applied)) = tokio::time::timeout(Duration::from_secs(5), look).await {
+            status = applied.status;
+            state = signer_state(db, request_id, &signer_id).await;
         }
     }
     let ended = status.is_final();
@@ -178,6 +171,22 @@ pub async fn page_for(
         _ if ended => render(&brand, words, words.ended, false),
         _ => render(&brand, words, words.waiting, true),
     }
+}
+
+/// The signer the service knows as `signer_id`: by the link saved when the
+/// request was created, else by position (Signhost's `Signer{n}`).
+async fn signer_of<'a>(
+    db: &app::ssr::db::Db,
+    row: &app::ssr::db::requests::RequestRow,
+    signers: &'a [app::model::request::Signer],
+    signer_id: &str,
+) -> Option<&'a app::model::request::Signer> {
+    let links = app::ssr::db::signer_links::list(db, row.id).await.ok()?;
+    if let Some(link) = links.iter().find(|l| l.signer_id == signer_id) {
+        return signers.iter().find(|s| s.key == link.signer_key);
+    }
+    let n: usize = signer_id.trim_start_matches("Signer").parse().ok()?;
+    signers.get(n.wrapping_sub(1))
 }
 
 async fn signer_state(db: &app::ssr::db::Db, request_id: i64, signer_id: &str) -> Option<String> {

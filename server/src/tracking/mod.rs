@@ -1,11 +1,10 @@
-//! Following sent requests: postback intake, the return landing page,
-//! downloads of the archive, and the worker's tracking duties.
+//! Following sent requests: the intake of postbacks and webhooks, the
+//! return landing page, and downloads of the archive.
 
 pub mod files;
 pub mod flood;
 pub mod intake;
 pub mod landing;
-mod work;
 
 use crate::routes::At;
 use app::ssr::state::AppState;
@@ -13,14 +12,14 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub fn routes(state: AppState, shared_secret: String, flood: flood::FloodRules) -> Router {
+pub fn routes(state: AppState, flood: flood::FloodRules) -> Router {
     let intake = intake::Intake {
         state: state.clone(),
-        shared_secret,
         flood: flood::FloodGuard::new(flood),
     };
     Router::new()
-        .at("/signhost/postback", post(intake::receive))
+        .at("/signhost/postback", post(intake::signhost_postback))
+        .at("/hooks/{provider}", post(intake::hook))
         .layer(DefaultBodyLimit::disable())
         .with_state(intake)
         .merge(

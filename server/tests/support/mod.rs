@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod flow;
 pub mod scripted;
 
 use std::collections::HashMap;

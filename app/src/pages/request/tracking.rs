@@ -70,11 +70,11 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
                 <h4>"Messages from Signhost"</h4>
                 <ul class="plain-list small">
                     {t.postbacks.iter().map(|p| {
-                        let code = p.status.map(|s| format!("Signhost status {s}")).unwrap_or_else(|| "no status".into());
+                        let code = p.hint.as_ref().map(|s| format!("{} status {s}", p.service)).unwrap_or_else(|| "no status".into());
                         view! {
                             <li>
                                 <LocalTime at=p.received_at.to_rfc3339()/>" · "
-                                <span title=code>{postback_words(p.status, &p.state)}</span>
+                                <span title=code>{postback_words(&p.service, p.claimed, &p.state)}</span>
                                 {p.reason.clone().map(|r| view! { <span class="muted">" ("{r}")"</span> })}
                             </li>
                         }
@@ -94,9 +94,9 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
 }
 
 /// A postback in words: what Signhost said, and what the portal did with it.
-fn postback_words(status: Option<i64>, state: &str) -> String {
-    let said = match status {
-        Some(s) => RequestStatus::from_signhost(s).label().to_lowercase(),
+fn postback_words(service: &str, claimed: Option<RequestStatus>, state: &str) -> String {
+    let said = match claimed {
+        Some(s) => s.label().to_lowercase(),
         None => "no status".into(),
     };
     let done = match state {
@@ -107,7 +107,7 @@ fn postback_words(status: Option<i64>, state: &str) -> String {
         "unknown" => "for no request of this portal",
         other => other,
     };
-    format!("Signhost: {said} · {done}")
+    format!("{service}: {said} · {done}")
 }
 
 #[component]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, Db};
+use super::{on_ex, on_pool, Db, Ex};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct AuditRow {
@@ -13,7 +13,7 @@ pub struct AuditRow {
 }
 
 pub async fn record(
-    db: &Db,
+    ex: impl Into<Ex<'_>>,
     request_id: i64,
     user_id: Option<i64>,
     action: &str,
@@ -21,7 +21,7 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
     let sql = "INSERT INTO audit_log (request_id, user_id, action, detail, created_at) VALUES ($1, $2, $3, $4, $5)";
-    on_pool!(db, pool => sqlx::query(sql).bind(request_id).bind(user_id).bind(action).bind(detail).bind(now)
+    on_ex!(ex.into(), pool => sqlx::query(sql).bind(request_id).bind(user_id).bind(action).bind(detail).bind(now)
         .execute(pool).await.map(|_| ()))
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, Db};
+use super::{on_ex, on_pool, Db, Ex};
 use crate::model::request::DocumentView;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -119,13 +119,13 @@ pub async fn move_by_one(db: &Db, request_id: i64, id: i64, up: bool) -> sqlx::R
 }
 
 /// Records that a document reached Signhost (metadata and PDF).
-pub async fn mark_uploaded(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
+pub async fn mark_uploaded(ex: impl Into<Ex<'_>>, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
     let sql = "UPDATE documents SET uploaded_at = $1 WHERE id = $2";
-    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
+    on_ex!(ex.into(), pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
 }
 
 /// Forgets uploads (when a new Signhost transaction replaces the old one).
-pub async fn clear_uploaded(db: &Db, request_id: i64) -> sqlx::Result<()> {
+pub async fn clear_uploaded(ex: impl Into<Ex<'_>>, request_id: i64) -> sqlx::Result<()> {
     let sql = "UPDATE documents SET uploaded_at = NULL WHERE request_id = $1";
-    on_pool!(db, pool => sqlx::query(sql).bind(request_id).execute(pool).await.map(|_| ()))
+    on_ex!(ex.into(), pool => sqlx::query(sql).bind(request_id).execute(pool).await.map(|_| ()))
 }

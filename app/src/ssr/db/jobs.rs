@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, Db};
+use super::{on_ex, on_pool, Db, Ex};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct JobRow {
@@ -22,7 +22,7 @@ const COLUMNS: &str = "id, kind, request_id, step, attempts, last_error, done_at
 /// Adds a job unless one of this kind is already open for the request.
 /// Returns false when one was open.
 pub async fn enqueue(
-    db: &Db,
+    ex: impl Into<Ex<'_>>,
     kind: &str,
     request_id: i64,
     step: &str,
@@ -31,7 +31,7 @@ pub async fn enqueue(
     let sql = "INSERT INTO jobs (kind, request_id, step, run_at, created_at, updated_at) \
                VALUES ($1, $2, $3, $4, $4, $4) \
                ON CONFLICT (kind, request_id) WHERE done_at IS NULL DO NOTHING";
-    let n = on_pool!(db, pool => sqlx::query(sql).bind(kind).bind(request_id).bind(step).bind(now)
+    let n = on_ex!(ex.into(), pool => sqlx::query(sql).bind(kind).bind(request_id).bind(step).bind(now)
         .execute(pool).await?.rows_affected());
     Ok(n == 1)
 }
@@ -105,7 +105,7 @@ pub async fn retry_later(
 
 /// Ends a job, done or given up (with the reason).
 pub async fn finish(
-    db: &Db,
+    ex: impl Into<Ex<'_>>,
     id: i64,
     worker: &str,
     error: Option<&str>,
@@ -114,7 +114,7 @@ pub async fn finish(
     let sql =
         "UPDATE jobs SET done_at = $1, last_error = $2, locked_until = NULL, locked_by = NULL, \
                updated_at = $1 WHERE id = $3 AND locked_by = $4";
-    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(error).bind(id).bind(worker)
+    on_ex!(ex.into(), pool => sqlx::query(sql).bind(now).bind(error).bind(id).bind(worker)
         .execute(pool).await.map(|_| ()))
 }
 

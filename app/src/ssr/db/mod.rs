@@ -48,6 +48,72 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// A transaction on one of the two backends, owned by the caller: the
+/// writes made through it land together or not at all.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Where a query runs: straight on the pool, or inside the caller's
+/// transaction. Functions of the db room that take `impl Into<Ex>` accept
+/// `&Db` and `&mut Tx` alike.
+pub enum Ex<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl<'a> From<&'a Db> for Ex<'a> {
+    fn from(db: &'a Db) -> Self {
+        Ex::Db(db)
+    }
+}
+
+impl<'a> From<&'a mut Tx> for Ex<'a> {
+    fn from(tx: &'a mut Tx) -> Self {
+        Ex::Tx(tx)
+    }
+}
+
+impl Ex<'_> {
+    /// The same place, for one more query.
+    pub fn again(&mut self) -> Ex<'_> {
+        match self {
+            Ex::Db(db) => Ex::Db(db),
+            Ex::Tx(tx) => Ex::Tx(tx),
+        }
+    }
+}
+
+/// Runs `$body` with `$e` bound to an executor for `$ex` (an [`Ex`]): the
+/// pool, or the connection of the caller's transaction.
+macro_rules! on_ex {
+    ($ex:expr, $e:ident => $body:expr) => {
+        match $ex {
+            $crate::ssr::db::Ex::Db($crate::ssr::db::Db::Sqlite($e)) => $body,
+            $crate::ssr::db::Ex::Db($crate::ssr::db::Db::Postgres($e)) => $body,
+            $crate::ssr::db::Ex::Tx($crate::ssr::db::Tx::Sqlite(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+            $crate::ssr::db::Ex::Tx($crate::ssr::db::Tx::Postgres(t)) => {
+                let $e = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_ex;
+
 impl Db {
     /// Connects to `url`: `postgres://…` / `postgresql://…` for PostgreSQL,
     /// `sqlite:…` for SQLite (file and its folder created if missing, WAL,
@@ -85,6 +151,16 @@ impl Db {
             Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await,
             Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await,
         }
+    }
+
+    /// Opens a transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes
+    /// waits for other writers instead of failing half-way.
+    pub async fn begin(&self) -> sqlx::Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
     }
 
     /// A round trip to the database, for readiness checks.

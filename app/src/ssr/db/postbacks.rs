@@ -1,5 +1,6 @@
-//! The `postbacks` table: every postback as received (raw body and headers),
-//! then what became of it: applied, a duplicate, or quarantined with a reason.
+//! The `postbacks` table: every message a signing service sent (postback,
+//! webhook), as received (raw body and headers), then what became of it:
+//! applied, covered by a fetch (duplicate), or quarantined with a reason.
 
 use chrono::{DateTime, Utc};
 
@@ -12,9 +13,14 @@ pub struct PostbackRow {
     pub headers: String,
     pub body: String,
     pub size: i64,
-    pub transaction_id: Option<String>,
-    pub status: Option<i64>,
-    pub checksum: Option<String>,
+    /// The service that sent it ("signhost").
+    pub provider: String,
+    /// The service's id of the request it is about.
+    pub external_id: Option<String>,
+    /// The status it claims, in the service's words (only a hint).
+    pub hint: Option<String>,
+    /// Its own proof of origin (Signhost: the checksum).
+    pub signature: Option<String>,
     pub state: String,
     pub reason: Option<String>,
     pub request_id: Option<i64>,
@@ -22,28 +28,29 @@ pub struct PostbackRow {
 }
 
 const COLUMNS: &str =
-    "id, received_at, headers, body, size, transaction_id, status, checksum, state, \
+    "id, received_at, headers, body, size, provider, external_id, hint, signature, state, \
                        reason, request_id, attempts";
 
 pub struct NewPostback<'a> {
     pub headers: &'a str,
     pub body: &'a str,
     pub size: i64,
-    pub transaction_id: Option<&'a str>,
-    pub status: Option<i64>,
-    pub checksum: Option<&'a str>,
+    pub provider: &'a str,
+    pub external_id: Option<&'a str>,
+    pub hint: Option<&'a str>,
+    pub signature: Option<&'a str>,
     /// `received` (to be processed) or `quarantined`.
     pub state: &'a str,
     pub reason: Option<&'a str>,
 }
 
 pub async fn insert(db: &Db, p: &NewPostback<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
-    let sql = "INSERT INTO postbacks (received_at, headers, body, size, transaction_id, status, checksum, \
-               state, reason, run_at, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $1, \
-               CASE WHEN $8 = 'received' THEN NULL ELSE $1 END) RETURNING id";
+    let sql = "INSERT INTO postbacks (received_at, headers, body, size, provider, external_id, hint, \
+               signature, state, reason, run_at, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+               $9, $10, $1, CASE WHEN $9 = 'received' THEN NULL ELSE $1 END) RETURNING id";
     on_pool!(db, pool => sqlx::query_scalar(sql)
-        .bind(now).bind(p.headers).bind(p.body).bind(p.size).bind(p.transaction_id).bind(p.status)
-        .bind(p.checksum).bind(p.state).bind(p.reason)
+        .bind(now).bind(p.headers).bind(p.body).bind(p.size).bind(p.provider).bind(p.external_id)
+        .bind(p.hint).bind(p.signature).bind(p.state).bind(p.reason)
         .fetch_one(pool).await)
 }
 
@@ -101,12 +108,25 @@ pub async fn retry_later(db: &Db, id: i64, reason: &str, at: DateTime<Utc>) -> s
     on_pool!(db, pool => sqlx::query(sql).bind(reason).bind(at).bind(id).execute(pool).await.map(|_| ()))
 }
 
-/// Whether an earlier postback with the same Id, Status and Checksum was applied.
-pub async fn applied_before(db: &Db, p: &PostbackRow) -> sqlx::Result<bool> {
-    let sql = "SELECT COUNT(*) FROM postbacks WHERE state = 'applied' AND id < $1 AND transaction_id = $2 \
-               AND status = $3 AND checksum = $4";
-    let n: i64 = on_pool!(db, pool => sqlx::query_scalar(sql).bind(p.id).bind(&p.transaction_id)
-        .bind(p.status).bind(&p.checksum).fetch_one(pool).await?);
+/// Whether the truth about the message's request was fetched from the
+/// service after the message was queued (received, or replayed by an
+/// admin): then whatever it hinted at is known already, and a burst of
+/// messages gives one fetch.
+pub async fn covered(db: &Db, p: &PostbackRow, request_id: i64) -> sqlx::Result<bool> {
+    let sql =
+        "SELECT r.fetched_at, p.run_at FROM requests r, postbacks p WHERE r.id = $1 AND p.id = $2";
+    let found: Option<(Option<DateTime<Utc>>, DateTime<Utc>)> = on_pool!(db, pool => sqlx::query_as(sql).bind(request_id).bind(p.id).fetch_optional(pool).await?);
+    Ok(found.is_some_and(|(fetched, queued)| fetched.is_some_and(|at| at >= queued)))
+}
+
+/// Whether an earlier message said exactly the same (same service, request,
+/// claimed status and signature): a repeat, not news.
+pub async fn repeats(db: &Db, p: &PostbackRow) -> sqlx::Result<bool> {
+    let sql = "SELECT COUNT(*) FROM postbacks WHERE id < $1 AND state IN ('applied', 'duplicate') \
+               AND provider = $2 AND external_id = $3 AND hint IS NOT DISTINCT FROM $4 \
+               AND signature IS NOT DISTINCT FROM $5";
+    let n: i64 = on_pool!(db, pool => sqlx::query_scalar(sql).bind(p.id).bind(&p.provider)
+        .bind(&p.external_id).bind(&p.hint).bind(&p.signature).fetch_one(pool).await?);
     Ok(n > 0)
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, Db};
+use super::{on_ex, on_pool, Db, Ex};
 use crate::model::request::{Flow, RequestStatus, Settings};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -22,8 +22,14 @@ pub struct RequestRow {
     pub receivers: String,
     pub status: String,
     pub failure: Option<String>,
-    pub signhost_id: Option<String>,
-    pub sent_transaction: Option<String>,
+    /// The signing service the request is made at ("signhost").
+    pub provider: String,
+    /// The service's own id of the request, once it has one.
+    pub external_id: Option<String>,
+    /// What was sent to create it there (to notice a draft changed after a refusal).
+    pub sent_payload: Option<String>,
+    /// What the service's adapter keeps between its steps (JSON).
+    pub provider_state: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -49,7 +55,7 @@ impl RequestRow {
 
 const SELECT: &str = "SELECT r.id, r.owner_id, u.display_name AS owner_name, r.title, r.reference, \
     r.flow, r.language, r.days_to_expire, r.remind_days, r.sequential, r.notify_sender, r.signers, \
-    r.receivers, r.status, r.failure, r.signhost_id, r.sent_transaction, r.created_at, r.updated_at \
+    r.receivers, r.status, r.failure, r.provider, r.external_id, r.sent_payload, r.provider_state, r.created_at, r.updated_at \
     FROM requests r JOIN users u ON u.id = r.owner_id";
 
 /// Only drafts (and requests Signhost refused) may change.
@@ -62,9 +68,9 @@ pub async fn insert(db: &Db, owner_id: i64, now: DateTime<Utc>) -> sqlx::Result<
     on_pool!(db, pool => sqlx::query_scalar(sql).bind(owner_id).bind(now).fetch_one(pool).await)
 }
 
-pub async fn find(db: &Db, id: i64) -> sqlx::Result<Option<RequestRow>> {
+pub async fn find(ex: impl Into<Ex<'_>>, id: i64) -> sqlx::Result<Option<RequestRow>> {
     let sql = format!("{SELECT} WHERE r.id = $1");
-    on_pool!(db, pool => sqlx::query_as::<_, RequestRow>(&sql).bind(id).fetch_optional(pool).await)
+    on_ex!(ex.into(), pool => sqlx::query_as::<_, RequestRow>(&sql).bind(id).fetch_optional(pool).await)
 }
 
 /// When the request last changed (one column: the request page asks every
@@ -125,17 +131,21 @@ pub enum People {
 }
 
 /// Draft → starting; false when it was not editable (already started).
-pub async fn mark_starting(db: &Db, id: i64, now: DateTime<Utc>) -> sqlx::Result<bool> {
+pub async fn mark_starting(
+    ex: impl Into<Ex<'_>>,
+    id: i64,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
     let sql = format!(
         "UPDATE requests SET status = 'starting', failure = NULL, updated_at = $1 WHERE id = $2 AND {EDITABLE}"
     );
-    let n = on_pool!(db, pool => sqlx::query(&sql).bind(now).bind(id).execute(pool).await?.rows_affected());
+    let n = on_ex!(ex.into(), pool => sqlx::query(&sql).bind(now).bind(id).execute(pool).await?.rows_affected());
     Ok(n == 1)
 }
 
 /// Sets the status (and the failure message shown to staff).
 pub async fn set_status(
-    db: &Db,
+    ex: impl Into<Ex<'_>>,
     id: i64,
     status: RequestStatus,
     failure: Option<&str>,
@@ -149,20 +159,22 @@ pub async fn set_status(
     let sql = format!(
         "UPDATE requests SET status = $1, failure = $2, updated_at = $4 {started} WHERE id = $3"
     );
-    on_pool!(db, pool => sqlx::query(&sql).bind(status.as_str()).bind(failure).bind(id).bind(now)
+    on_ex!(ex.into(), pool => sqlx::query(&sql).bind(status.as_str()).bind(failure).bind(id).bind(now)
         .execute(pool).await.map(|_| ()))
 }
 
-/// Remembers the Signhost transaction (or forgets it, with `None`).
-pub async fn set_signhost(
-    db: &Db,
+/// Remembers the service's id of the request and what was sent to create
+/// it (or forgets both, with `None`).
+pub async fn set_external(
+    ex: impl Into<Ex<'_>>,
     id: i64,
-    signhost_id: Option<&str>,
-    sent_transaction: Option<&str>,
+    external_id: Option<&str>,
+    sent_payload: Option<&str>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<()> {
-    let sql = "UPDATE requests SET signhost_id = $1, sent_transaction = $2, updated_at = $3 WHERE id = $4";
-    on_pool!(db, pool => sqlx::query(sql).bind(signhost_id).bind(sent_transaction).bind(now).bind(id)
+    let sql =
+        "UPDATE requests SET external_id = $1, sent_payload = $2, updated_at = $3 WHERE id = $4";
+    on_ex!(ex.into(), pool => sqlx::query(sql).bind(external_id).bind(sent_payload).bind(now).bind(id)
         .execute(pool).await.map(|_| ()))
 }
 

@@ -1,0 +1,29 @@
+//! The adapters that map a portal request onto each signing service, and
+//! the registry of the services configured on this portal.
+
+pub mod signhost;
+
+use std::sync::Arc;
+
+use app::model::service::ProviderKind;
+use app::ssr::provider::{Provider, Providers};
+
+/// The Signhost adapter for a client and the portal's own addresses.
+pub fn signhost(
+    client: ::signhost::Client,
+    postback_url: String,
+    return_url: String,
+    shared_secret: String,
+) -> Arc<dyn Provider> {
+    Arc::new(signhost::Signhost {
+        client: Arc::new(client),
+        postback_url,
+        return_url,
+        shared_secret,
+    })
+}
+
+/// A registry of the given adapters, with `default` offered first.
+pub fn registry(list: Vec<Arc<dyn Provider>>, default: ProviderKind) -> Providers {
+    Providers::new(list, default)
+}
