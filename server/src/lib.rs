@@ -69,6 +69,17 @@ pub async fn build_router(
     db: Db,
     options: LeptosOptions,
 ) -> anyhow::Result<Router> {
+    build_router_with(config, db, options, Vec::new()).await
+}
+
+/// [`build_router`] with more signing services than the configuration
+/// names (adapters not configured through variables, such as a test's).
+pub async fn build_router_with(
+    config: &Config,
+    db: Db,
+    options: LeptosOptions,
+    more_providers: Vec<std::sync::Arc<dyn app::ssr::provider::Provider>>,
+) -> anyhow::Result<Router> {
     let mut config = config.clone();
     if config.signhost.installation_keys {
         let keys = sandbox::installation_keys(&db).await?;
@@ -89,7 +100,7 @@ pub async fn build_router(
         idle: chrono::Duration::minutes(config.session_idle_minutes),
         absolute: chrono::Duration::hours(config.session_max_hours),
     };
-    state.providers = configured_providers(config);
+    state.providers = configured_providers(config).with(more_providers);
     let worker = start_worker(&state);
     if config.workers {
         worker.spawn();
@@ -191,7 +202,7 @@ pub fn configured_providers(config: &Config) -> app::ssr::provider::Providers {
         config.landing_url(),
         s.shared_secret.expose().to_string(),
     );
-    providers::registry(vec![signhost], app::model::service::ProviderKind::Signhost)
+    providers::registry(vec![signhost], config.default_provider)
 }
 
 /// The worker that sends started requests and follows them.

@@ -215,6 +215,10 @@ impl World {
                     ("name", "Renamed.pdf".into()),
                 ],
             ),
+            "requests/service" => post_form(
+                path,
+                vec![("id", d.clone()), ("service", "signhost".into())],
+            ),
             "requests/cancel" | "requests/correct" => {
                 post_form(path, vec![("id", d.clone()), ("reason", "test".into())])
             }
@@ -348,8 +352,8 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         "requests/create" | "requests/new_draft" | "requests/list" | "requests/get"
         | "requests/changed" | "requests/duplicate" => Class::Staff,
         "requests/settings" | "requests/signers" | "requests/receivers" | "requests/fields"
-        | "requests/document" | "requests/start" | "requests/delete" | "requests/cancel"
-        | "requests/correct" | "requests/purge" => Class::OwnerOnly,
+        | "requests/service" | "requests/document" | "requests/start" | "requests/delete"
+        | "requests/cancel" | "requests/correct" | "requests/purge" => Class::OwnerOnly,
         "staff/list"
         | "staff/add"
         | "staff/invite"

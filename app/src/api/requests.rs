@@ -201,7 +201,20 @@ pub async fn change_document(
     )
 }
 
-/// Records the start; a worker then sends the request to Signhost.
+/// Chooses the signing service of a draft.
+#[server(endpoint = "requests/service")]
+pub async fn set_service(id: i64, service: String) -> Result<(), AppError> {
+    use crate::ssr::{auth, requests, web};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            requests::set_service(&state, &user, id, &service).await
+        }
+        .await,
+    )
+}
+
+/// Records the start; a worker then sends the request to its service.
 #[server(endpoint = "requests/start")]
 pub async fn start_request(id: i64, accept_warnings: Option<String>) -> Result<(), AppError> {
     use crate::ssr::{auth, requests, web};

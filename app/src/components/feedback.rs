@@ -52,7 +52,7 @@ where
 /// A banner for a failed action (field errors are shown at their fields,
 /// so this only says to look there).
 #[component]
-pub fn ActionAlert<T, S>(value: S, #[prop(optional)] success: Option<&'static str>) -> impl IntoView
+pub fn ActionAlert<T, S>(value: S, #[prop(optional, into)] success: Option<String>) -> impl IntoView
 where
     T: 'static,
     S: With<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
@@ -60,7 +60,7 @@ where
     let message = move || {
         value.with(|v| match v {
             Some(Err(e)) => Some((true, e.to_string())),
-            Some(Ok(_)) => success.map(|s| (false, s.to_string())),
+            Some(Ok(_)) => success.clone().map(|s| (false, s)),
             None => None,
         })
     };

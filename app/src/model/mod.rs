@@ -2,6 +2,7 @@
 
 pub mod dashboard;
 mod email;
+pub mod fit;
 pub mod history;
 pub mod preflight;
 pub mod request;

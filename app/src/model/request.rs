@@ -506,8 +506,14 @@ pub struct RequestView {
     pub max_upload_bytes: u64,
     /// Once sent: what Signhost reported and what the portal archived.
     pub tracking: Option<super::tracking::Tracking>,
-    /// Whether this user may cancel it or delete it at Signhost.
+    /// Whether this user may cancel it or delete it at its service.
     pub can_manage: bool,
+    /// The signing service it is (or will be) sent with.
+    #[serde(default)]
+    pub service: super::service::ProviderKind,
+    /// The services a draft may be moved to (those configured here).
+    #[serde(default)]
+    pub services: Vec<super::service::Offered>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }

@@ -47,6 +47,27 @@ impl ProviderKind {
         }
     }
 
+    /// The steps of sending a request there, with what staff see of each
+    /// (the first is where the start job begins).
+    pub fn send_steps(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            ProviderKind::Signhost => &[
+                ("create", "Create the transaction at Signhost"),
+                ("upload", "Upload the documents and fields"),
+                ("start", "Start signing"),
+            ],
+            ProviderKind::Signicat => &[
+                ("create", "Create the document at Signicat"),
+                ("attachments", "Add the other documents"),
+            ],
+            ProviderKind::CertEurope => &[
+                ("orders", "Order a certificate for each signer"),
+                ("requests", "Prepare the signature requests"),
+            ],
+            ProviderKind::Hotsign => &[("invite", "Send the invite at Hotsign")],
+        }
+    }
+
     pub fn capabilities(self) -> &'static Capabilities {
         match self {
             ProviderKind::Signhost => &SIGNHOST,

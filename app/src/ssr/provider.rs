@@ -183,6 +183,18 @@ impl Providers {
         }
     }
 
+    /// These services and `more` (which replace any of the same kind).
+    pub fn with(self, more: Vec<Arc<dyn Provider>>) -> Providers {
+        let mut by_kind = (*self.by_kind).clone();
+        for p in more {
+            by_kind.insert(p.kind(), p);
+        }
+        Providers {
+            by_kind: Arc::new(by_kind),
+            default: self.default,
+        }
+    }
+
     pub fn get(&self, kind: ProviderKind) -> Option<Arc<dyn Provider>> {
         self.by_kind.get(&kind).cloned()
     }
@@ -233,11 +245,11 @@ impl Sending<'_> {
     }
 
     pub fn signers(&self) -> Vec<Signer> {
-        crate::ssr::requests::signers_of(&self.row)
+        self.row.signer_list()
     }
 
     pub fn receivers(&self) -> Vec<Receiver> {
-        crate::ssr::requests::receivers_of(&self.row)
+        self.row.receiver_list()
     }
 
     pub async fn documents(&self) -> sqlx::Result<Vec<DocumentRow>> {

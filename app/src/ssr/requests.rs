@@ -4,6 +4,7 @@
 use chrono::Utc;
 
 use crate::error::AppError;
+use crate::model::fit;
 use crate::model::preflight::{self, Draft, Problem};
 use crate::model::request::{
     PlacedField, Receiver, RequestStatus, RequestSummary, RequestView, Settings, Signer,
@@ -37,7 +38,8 @@ fn may_change(row: &RequestRow, user: &UserRow) -> bool {
 
 /// A new, empty draft of `user`'s.
 pub async fn create_draft(state: &AppState, user: &UserRow) -> Result<i64, AppError> {
-    let id = requests::insert(&state.db, user.id, Utc::now())
+    let service = state.providers.default.as_str();
+    let id = requests::insert_for(&state.db, user.id, service, Utc::now())
         .await
         .map_err(internal)?;
     tracing::info!(request_id = id, user_id = user.id, "draft created");
@@ -60,7 +62,7 @@ pub async fn editable(state: &AppState, user: &UserRow, id: i64) -> Result<Reque
 }
 
 pub fn signers_of(row: &RequestRow) -> Vec<Signer> {
-    serde_json::from_str(&row.signers).unwrap_or_default()
+    row.signer_list()
 }
 
 /// The language a signer reads: their own, else the request's.
@@ -73,7 +75,7 @@ pub fn language_of(row: &RequestRow, signer: &Signer) -> String {
 }
 
 pub fn receivers_of(row: &RequestRow) -> Vec<Receiver> {
-    serde_json::from_str(&row.receivers).unwrap_or_default()
+    row.receiver_list()
 }
 
 pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestView, AppError> {
@@ -134,6 +136,8 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
         progress,
         links,
         max_upload_bytes: state.max_upload_bytes,
+        service: ProviderKind::parse(&row.provider).unwrap_or_default(),
+        services: state.providers.offered(),
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
@@ -327,13 +331,44 @@ pub async fn problems(state: &AppState, row: &RequestRow) -> Result<Vec<Problem>
     let docs = documents::list(&state.db, row.id).await.map_err(internal)?;
     let docs: Vec<_> = docs.iter().map(|d| d.to_view()).collect();
     let today = Utc::now().date_naive().to_string();
-    Ok(preflight::check(&Draft {
-        settings: &row.settings(),
-        signers: &signers_of(row),
-        receivers: &receivers_of(row),
+    let (settings, signers, receivers) = (row.settings(), signers_of(row), receivers_of(row));
+    let draft = Draft {
+        settings: &settings,
+        signers: &signers,
+        receivers: &receivers,
         documents: &docs,
         today: &today,
-    }))
+    };
+    Ok(fit::preflight(
+        &draft,
+        ProviderKind::parse(&row.provider).unwrap_or_default(),
+    ))
+}
+
+/// Chooses the signing service of a draft (one configured on this portal).
+pub async fn set_service(
+    state: &AppState,
+    user: &UserRow,
+    id: i64,
+    service: &str,
+) -> Result<(), AppError> {
+    editable(state, user, id).await?;
+    let Some(kind) = ProviderKind::parse(service).filter(|k| state.providers.get(*k).is_some())
+    else {
+        return Err(AppError::field(
+            "service",
+            "Choose one of the signing services offered here.",
+        ));
+    };
+    if !requests::set_provider(&state.db, id, kind.as_str(), Utc::now())
+        .await
+        .map_err(internal)?
+    {
+        return Err(AppError::Conflict(
+            "This request can no longer be changed.".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Records the intent to start and the job that sends it to Signhost.
@@ -491,9 +526,7 @@ fn service_of(
 
 /// The name of a request's service, as staff see it.
 pub fn label_of(row: &RequestRow) -> &'static str {
-    ProviderKind::parse(&row.provider)
-        .unwrap_or_default()
-        .label()
+    row.service_label()
 }
 
 /// Cancels a request that is waiting for signers (its owner or an admin).

@@ -27,11 +27,26 @@ enum Cleanup {
 impl TestDb {
     /// A new SQLite file in the temp folder, migrated.
     pub async fn sqlite() -> TestDb {
+        Self::sqlite_until(None).await
+    }
+
+    /// A new SQLite database with the migrations before `version` only: a
+    /// portal as an earlier release left it (`migrate()` upgrades it).
+    pub async fn sqlite_before(version: i64) -> TestDb {
+        Self::sqlite_until(Some(version)).await
+    }
+
+    /// A new PostgreSQL database with the migrations before `version` only.
+    pub async fn postgres_before(version: i64) -> Option<TestDb> {
+        Self::postgres_until(Some(version)).await
+    }
+
+    async fn sqlite_until(before: Option<i64>) -> TestDb {
         let path =
             std::env::temp_dir().join(format!("portal-test-{}.db", uuid::Uuid::new_v4().simple()));
         let url = format!("sqlite://{}", path.display());
         let db = Db::connect(&url).await.expect("open test sqlite");
-        db.migrate().await.expect("migrate test sqlite");
+        migrate(&db, before).await.expect("migrate test sqlite");
         TestDb {
             db,
             url,
@@ -42,6 +57,10 @@ impl TestDb {
     /// A new PostgreSQL database next to `TEST_POSTGRES_URL`, migrated; `None`
     /// (after a loud warning) when the variable is not set.
     pub async fn postgres() -> Option<TestDb> {
+        Self::postgres_until(None).await
+    }
+
+    async fn postgres_until(before: Option<i64>) -> Option<TestDb> {
         let Some(admin_url) = std::env::var("TEST_POSTGRES_URL")
             .ok()
             .filter(|v| !v.is_empty())
@@ -66,7 +85,7 @@ impl TestDb {
         conn.close().await.ok();
         let url = admin.clone().database(&name).to_url_lossy().to_string();
         let db = Db::connect(&url).await.expect("open test postgres");
-        db.migrate().await.expect("migrate test postgres");
+        migrate(&db, before).await.expect("migrate test postgres");
         Some(TestDb {
             db,
             url,
@@ -94,6 +113,45 @@ impl TestDb {
             }
         }
     }
+}
+
+/// All migrations, or (for upgrade tests) those before `before`, read from
+/// the same files the binary embeds (so their checksums match on upgrade).
+async fn migrate(db: &Db, before: Option<i64>) -> Result<(), sqlx::migrate::MigrateError> {
+    let Some(before) = before else {
+        return db.migrate().await;
+    };
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../migrations")
+        .join(db.backend());
+    let old = std::env::temp_dir().join(format!(
+        "portal-migrations-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&old).map_err(sqlx::Error::Io)?;
+    for entry in std::fs::read_dir(&source).map_err(sqlx::Error::Io)? {
+        let path = entry.map_err(sqlx::Error::Io)?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        let version: i64 = name
+            .split('_')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(i64::MAX);
+        if version < before {
+            std::fs::copy(&path, old.join(&name)).map_err(sqlx::Error::Io)?;
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(old.as_path()).await?;
+    let result = match db {
+        Db::Sqlite(pool) => migrator.run(pool).await,
+        Db::Postgres(pool) => migrator.run(pool).await,
+    };
+    let _ = std::fs::remove_dir_all(&old);
+    result
 }
 
 /// Runs `test` once on a fresh SQLite database and once on a fresh

@@ -1,17 +1,15 @@
-//! The built-in Signhost sandbox: Signhost's REST API at `/sandbox/api/`,
-//! a signing page at each `SignUrl`, and signed PDFs and receipts, with its
-//! state in the portal's database. Lets the whole journey run on a machine
-//! without a Signhost account.
+//! The built-in simulators of the signing services, with their state in
+//! the portal's database, so the whole journey runs on a machine without an
+//! account. `common` holds what every simulator reuses (clock, outbound
+//! webhook queue, PDF marks, signing page shell); `signhost` is Signhost's
+//! REST API at `/sandbox/api/`, a signing page at each `SignUrl`, signed PDFs
+//! and receipts.
 
-mod api;
-pub mod clock;
-mod finish;
-pub mod pdf;
-pub mod postbacks;
-mod preview;
-mod sign;
-mod store;
-pub mod validate;
+pub mod common;
+pub mod signhost;
+
+pub use common::pdf;
+use signhost::{api, sign, time};
 
 use crate::routes::At;
 use std::sync::Arc;
@@ -78,14 +76,14 @@ pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sq
 
 /// Restores the sandbox clock, starts its background work and returns its routes.
 pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
-    clock::restore(&sandbox).await?;
+    common::clock::restore(&sandbox).await?;
     let shared = Arc::new(sandbox);
     let ticking = shared.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            if let Err(e) = clock::tick(&ticking).await {
+            if let Err(e) = time::tick(&ticking).await {
                 tracing::warn!(error = %e.message, "sandbox clock tick failed");
             }
         }
@@ -100,7 +98,7 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
             .build()
             .expect("an HTTP client");
         loop {
-            match postbacks::deliver_due(&delivering, &http).await {
+            match common::outbound::deliver_due(&delivering, &http).await {
                 Ok(0) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
                 Ok(_) => {}
                 Err(e) => {
@@ -112,8 +110,8 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
     });
     Ok(Routes {
         tools: Router::new()
-            .at("/sandbox/mail", get(clock::mailbox))
-            .at("/sandbox/clock", post(clock::advance))
+            .at("/sandbox/mail", get(time::mailbox))
+            .at("/sandbox/clock", post(time::advance))
             .with_state(shared.clone()),
         api: routes(shared),
     })
@@ -137,7 +135,7 @@ fn routes(sandbox: Shared) -> Router {
         .at("/sandbox/sign/{token}/reject", post(sign::reject))
         .at("/sandbox/sign/{token}/file/{file_id}", get(sign::file))
         .layer(DefaultBodyLimit::max(
-            signhost::MAX_FILE_BYTES + 1024 * 1024,
+            ::signhost::MAX_FILE_BYTES + 1024 * 1024,
         ))
         .with_state(sandbox)
 }

@@ -42,7 +42,16 @@ impl TestApp {
 
     /// On SQLite, with `extra` routes served by the portal as well.
     pub async fn spawn_with_router(extra: axum::Router) -> TestApp {
-        Self::spawn_full(TestDb::sqlite().await, &[], Some(extra)).await
+        Self::spawn_full(TestDb::sqlite().await, &[], Some(extra), vec![]).await
+    }
+
+    /// On `test_db`, speaking `providers` besides the configured ones.
+    pub async fn spawn_with_providers(
+        test_db: TestDb,
+        extra: &[(&str, &str)],
+        providers: Vec<std::sync::Arc<dyn app::ssr::provider::Provider>>,
+    ) -> TestApp {
+        Self::spawn_full(test_db, extra, None, providers).await
     }
 
     /// On PostgreSQL when `TEST_POSTGRES_URL` is set (else `None`, loudly).
@@ -61,13 +70,14 @@ impl TestApp {
     }
 
     async fn spawn_on(test_db: TestDb, extra: &[(&str, &str)]) -> TestApp {
-        Self::spawn_full(test_db, extra, None).await
+        Self::spawn_full(test_db, extra, None, vec![]).await
     }
 
     async fn spawn_full(
         test_db: TestDb,
         extra: &[(&str, &str)],
         routes: Option<axum::Router>,
+        providers: Vec<std::sync::Arc<dyn app::ssr::provider::Provider>>,
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -90,7 +100,7 @@ impl TestApp {
         let config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
         let db = test_db.db.clone();
         let options = server::leptos_options(&config).unwrap();
-        let mut router = server::build_router(&config, db.clone(), options)
+        let mut router = server::build_router_with(&config, db.clone(), options, providers)
             .await
             .unwrap();
         if let Some(routes) = routes {

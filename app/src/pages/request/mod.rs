@@ -5,6 +5,7 @@ mod documents;
 mod fields;
 mod people;
 mod send;
+mod service;
 mod settings;
 mod steps;
 mod tracking;
@@ -16,8 +17,10 @@ use leptos_router::hooks::use_params_map;
 use crate::api::requests::{get_request, DeleteRequest, DuplicateRequest};
 use crate::components::feedback::{ActionAlert, ErrorPanel};
 use crate::components::toast::{ToastArea, Toasts};
-use crate::model::preflight::{self, Draft, Problem};
+use crate::model::fit;
+use crate::model::preflight::{Draft, Problem};
 use crate::model::request::{DocumentView, Receiver, RequestStatus, RequestView, Settings, Signer};
+use crate::model::service::ProviderKind;
 
 /// What the editor's parts share: the draft as it is being edited.
 #[derive(Clone, Copy)]
@@ -36,6 +39,8 @@ pub struct Editing {
     pub toasts: Toasts,
     /// A field to show and select in the builder (from a problem's link).
     pub focus_field: RwSignal<Option<(i64, String)>>,
+    /// The signing service; what it can do shapes the editor.
+    pub service: RwSignal<ProviderKind>,
 }
 
 impl Editing {
@@ -183,19 +188,21 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
     let signers = RwSignal::new(view.signers.clone());
     let receivers = RwSignal::new(view.receivers.clone());
     let documents = RwSignal::new(view.documents.clone());
+    let service = RwSignal::new(view.service);
     let problems = Memo::new(move |_| {
         let today = chrono::Utc::now().date_naive().to_string();
         settings.with(|settings| {
             signers.with(|signers| {
                 receivers.with(|receivers| {
                     documents.with(|documents| {
-                        preflight::check(&Draft {
+                        let draft = Draft {
                             settings,
                             signers,
                             receivers,
                             documents,
                             today: &today,
-                        })
+                        };
+                        fit::preflight(&draft, service.get())
                     })
                 })
             })
@@ -212,6 +219,7 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
         problems,
         toasts: Toasts::provide(),
         focus_field: RwSignal::new(None),
+        service,
     };
     provide_context(editing);
     // While the request is being sent, follow the worker's progress.
@@ -250,6 +258,7 @@ fn Editor(view: RequestView, reload: RwSignal<u32>) -> impl IntoView {
                     <span class=status.badge()>{status.label()}</span>
                     " Owner: "{view.owner_name.clone()}
                 </p>
+                <service::ServicePicker offered=view.services.clone() can_edit=view.can_edit && !sent/>
             </div>
             <RequestActions id=view.id can_delete=view.can_edit/>
         </div>

@@ -314,10 +314,13 @@ fn Verifications(
             <div class="inline-form">
                 <label for=select_id.clone()>"Add a check"</label>
                 <select id=select_id on:change=move |ev| chosen.set(event_target_value(&ev))>
-                    {VERIFICATION_TYPES.iter().map(|t| {
-                        let v = Verification::new(t).expect("a known type");
-                        view! { <option value=*t selected=*t == "Consent">{v.label()}</option> }
-                    }).collect_view()}
+                    {move || {
+                        let caps = editing.service.get().capabilities();
+                        VERIFICATION_TYPES.iter().filter(|t| caps.checks_with(t)).map(|t| {
+                            let v = Verification::new(t).expect("a known type");
+                            view! { <option value=*t selected=*t == "Consent">{v.label()}</option> }
+                        }).collect_view()
+                    }}
                 </select>
                 <button type="button" class="button" on:click=add>"Add"</button>
             </div>

@@ -24,6 +24,7 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
     let errors = move || problems.with(|p| has_errors(p));
     let warnings = move || problems.with(|p| p.iter().any(|p| !p.error));
     let flow = move || editing.settings.with(|s| s.flow);
+    let service = move || editing.service.get().label();
     view! {
         <section class="card" id="step-send" aria-labelledby="send-title">
             <div class="card-head">
@@ -54,8 +55,8 @@ pub fn SendCard(status: RequestStatus) -> impl IntoView {
             }}
             <p class="muted">
                 {move || match flow() {
-                    Flow::Invite => "Signhost will email each signer an invitation.",
-                    Flow::Direct => "You will get a signing link for each signer to hand out.",
+                    Flow::Invite => format!("{} will email each signer an invitation.", service()),
+                    Flow::Direct => "You will get a signing link for each signer to hand out.".to_string(),
                 }}
             </p>
             <ActionAlert value=start.value()/>
@@ -102,21 +103,17 @@ fn mailto(signers: &[crate::model::request::Signer], key: &str, title: &str) -> 
     ))
 }
 
-const STEPS: [(&str, &str); 3] = [
-    ("create", "Create the transaction at Signhost"),
-    ("upload", "Upload the documents and fields"),
-    ("start", "Start signing"),
-];
-
 /// The progress of sending, the failure message, or the signer links.
 #[component]
 pub fn Progress(view: RequestView) -> impl IntoView {
     let editing = expect_context::<Editing>();
+    let service = view.service.label();
+    let steps = view.service.send_steps();
     match view.status {
         RequestStatus::Draft => ().into_any(),
         RequestStatus::Failed => view! {
             <section class="alert alert-error" role="alert">
-                <h2>"Signhost did not accept this request"</h2>
+                <h2>{format!("{service} did not accept this request")}</h2>
                 <p title=view.failure.clone().unwrap_or_default()>{
                     let names: Vec<String> = view.signers.iter().map(|s| {
                         if s.name.trim().is_empty() { s.email.clone() } else { s.name.clone() }
@@ -132,13 +129,13 @@ pub fn Progress(view: RequestView) -> impl IntoView {
             let current = progress
                 .as_ref()
                 .map(|p| p.step.clone())
-                .unwrap_or_else(|| "create".into());
-            let index = STEPS.iter().position(|(s, _)| *s == current).unwrap_or(0);
+                .unwrap_or_else(|| steps[0].0.into());
+            let index = steps.iter().position(|(s, _)| *s == current).unwrap_or(0);
             view! {
                 <section class="card progress-card" aria-labelledby="progress-title">
-                    <h2 id="progress-title">"Sending to Signhost…"</h2>
+                    <h2 id="progress-title">{format!("Sending to {service}…")}</h2>
                     <ol class="step-list">
-                        {STEPS.iter().enumerate().map(|(i, (_, label))| {
+                        {steps.iter().enumerate().map(|(i, (_, label))| {
                             let class = if i < index { "step step-done" } else if i == index { "step step-current" } else { "step" };
                             let state = if i < index { " (done)" } else if i == index { " (in progress)" } else { "" };
                             view! { <li class=class>{*label}<span class="muted small">{state}</span></li> }
@@ -146,7 +143,7 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                     </ol>
                     {progress.and_then(|p| p.last_error.map(|e| view! {
                         <p class="alert alert-warn" role="status">
-                            {format!("Signhost did not answer (attempt {}); the portal keeps trying automatically. ", p.attempts)}
+                            {format!("{service} did not answer (attempt {}); the portal keeps trying automatically. ", p.attempts)}
                             <span class="muted small">{e}</span>
                         </p>
                     }))}
@@ -191,13 +188,13 @@ pub fn Progress(view: RequestView) -> impl IntoView {
                         }.into_any()
                     } else {
                         let remind = match view.settings.remind_days {
-                            0 => "Signhost sends no reminders for this request.".to_string(),
-                            1 => "Signhost reminds the signers who have not signed every day.".to_string(),
-                            n => format!("Signhost reminds the signers who have not signed every {n} days."),
+                            0 => format!("{service} sends no reminders for this request."),
+                            1 => format!("{service} reminds the signers who have not signed every day."),
+                            n => format!("{service} reminds the signers who have not signed every {n} days."),
                         };
                         view! {
-                            <p>"Signhost has emailed the signers. You will see their progress here."</p>
-                            <p class="muted small">{remind}" Signhost cannot send a reminder on request."</p>
+                            <p>{format!("{service} has emailed the signers. You will see their progress here.")}</p>
+                            <p class="muted small">{remind}{format!(" {service} cannot send a reminder on request.")}</p>
                         }.into_any()
                     }}
                 </section>

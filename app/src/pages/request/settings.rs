@@ -8,6 +8,7 @@ use super::{Editing, SaveNote, Saver};
 use crate::api::requests::{save_settings, SaveSettings};
 use crate::components::feedback::field_error;
 use crate::model::request::{Flow, Settings, LANGUAGES};
+use crate::model::service::Delivery;
 
 #[component]
 pub fn SettingsCard() -> impl IntoView {
@@ -89,13 +90,22 @@ pub fn SettingsCard() -> impl IntoView {
                     <legend>"How signers receive it"</legend>
                     {[Flow::Invite, Flow::Direct].into_iter().map(|flow| {
                         let checked = s.flow == flow;
+                        let delivery = match flow {
+                            Flow::Invite => Delivery::Invite,
+                            Flow::Direct => Delivery::Link,
+                        };
+                        let offered = move || editing.service.get().capabilities().delivers(delivery);
                         let input_id = format!("flow-{}", flow.as_str());
                         let label_for = input_id.clone();
                         view! {
                             <label class="choice" for=label_for>
                                 <input type="radio" id=input_id name="flow" value=flow.as_str() checked=checked
+                                    disabled=move || !offered() && !checked
                                     on:change=change(|s, v| s.flow = Flow::parse(&v))/>
                                 {flow.label()}
+                                {move || (!offered()).then(|| view! {
+                                    <span class="muted small">{format!(" (not offered by {})", editing.service.get().label())}</span>
+                                })}
                             </label>
                         }
                     }).collect_view()}
@@ -103,9 +113,15 @@ pub fn SettingsCard() -> impl IntoView {
                 <div class="field">
                     <label for="language">"Language of emails and receipt"</label>
                     <select id="language" name="language" on:change=change(|s, v| s.language = v)>
-                        {LANGUAGES.iter().map(|(code, name)| view! {
-                            <option value=*code selected=s.language == *code>{*name}</option>
-                        }).collect_view()}
+                        {move || {
+                            let caps = editing.service.get().capabilities();
+                            let chosen = settings.with_untracked(|s| s.language.clone());
+                            LANGUAGES.iter()
+                                .filter(|(code, _)| caps.speaks(code) || *code == chosen)
+                                .map(|(code, name)| view! {
+                                    <option value=*code selected=chosen == *code>{*name}</option>
+                                }).collect_view()
+                        }}
                     </select>
                     {msg("settings.language")}
                 </div>

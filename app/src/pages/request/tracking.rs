@@ -66,8 +66,8 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
                 }.into_any()
             }}
             <details class="more">
-                <summary>{format!("Technical details: {} messages from Signhost, audit log ({})", t.postbacks.len(), t.audit.len())}</summary>
-                <h4>"Messages from Signhost"</h4>
+                <summary>{format!("Technical details: {} messages from {}, audit log ({})", t.postbacks.len(), view.service.label(), t.audit.len())}</summary>
+                <h4>{format!("Messages from {}", view.service.label())}</h4>
                 <ul class="plain-list small">
                     {t.postbacks.iter().map(|p| {
                         let code = p.hint.as_ref().map(|s| format!("{} status {s}", p.service)).unwrap_or_else(|| "no status".into());
@@ -145,6 +145,8 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
     let cancel = ServerAction::<CancelRequest>::new();
     let purge = ServerAction::<PurgeRequest>::new();
     let editing = expect_context::<Editing>();
+    let service = editing.service.get_untracked();
+    let (label, caps) = (service.label(), service.capabilities());
     Effect::new(move |_| {
         if matches!(cancel.value().get(), Some(Ok(())))
             || matches!(purge.value().get(), Some(Ok(())))
@@ -163,7 +165,7 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
     view! {
         <ActionAlert value=cancel.value()/>
         <ActionAlert value=correct.value()/>
-        <ActionAlert value=purge.value() success="Deleted at Signhost. The portal keeps the archive."/>
+        <ActionAlert value=purge.value() success=format!("Deleted at {label}. The portal keeps the archive.")/>
         {ended_unsigned.then(|| view! {
             <div class="follow-up">
                 <p>"Send it again with what needs to change: a copy opens as a new draft, with the same documents, signers and fields."</p>
@@ -173,7 +175,7 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
         {(status == RequestStatus::Waiting).then(|| view! {
             <details class="confirm-inline">
                 <summary class="button button-quiet">"Correct a signer or the expiry…"</summary>
-                <p>"Signhost does not change a request once it is sent. The portal cancels this one (the signers are told, with your reason) and opens a copy for you to correct and send."</p>
+                <p>{label}" does not change a request once it is sent. The portal cancels this one (the signers are told, with your reason) and opens a copy for you to correct and send."</p>
                 <ActionForm action=correct attr:class="form">
                     <input type="hidden" name="id" value=id/>
                     <div class="field">
@@ -184,7 +186,7 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
                 </ActionForm>
             </details>
         })}
-        {(status == RequestStatus::Waiting).then(|| view! {
+        {(status == RequestStatus::Waiting && caps.cancel).then(|| view! {
             <details class="confirm-inline">
                 <summary class="button button-danger">"Cancel this request…"</summary>
                 <ActionForm action=cancel attr:class="form">
@@ -201,13 +203,13 @@ fn Actions(id: i64, status: RequestStatus, archived: bool) -> impl IntoView {
                 </ActionForm>
             </details>
         })}
-        {(status.is_final() && archived).then(|| view! {
+        {(status.is_final() && archived && caps.purge).then(|| view! {
             <details class="confirm-inline">
-                <summary class="button button-quiet">"Delete at Signhost…"</summary>
-                <p>"Signhost deletes its copy. The portal keeps the signed documents, receipt and history."</p>
+                <summary class="button button-quiet">{format!("Delete at {label}…")}</summary>
+                <p>{format!("{label} deletes its copy. The portal keeps the signed documents, receipt and history.")}</p>
                 <ActionForm action=purge>
                     <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="button button-danger">"Yes, delete at Signhost"</button>
+                    <button type="submit" class="button button-danger">{format!("Yes, delete at {label}")}</button>
                 </ActionForm>
             </details>
         })}

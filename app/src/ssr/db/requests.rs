@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{on_ex, on_pool, Db, Ex};
-use crate::model::request::{Flow, RequestStatus, Settings};
+use crate::model::request::{Flow, Receiver, RequestStatus, Settings, Signer};
+use crate::model::service::ProviderKind;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RequestRow {
@@ -39,6 +40,22 @@ impl RequestRow {
         RequestStatus::parse(&self.status)
     }
 
+    /// The signers as edited (a list that cannot be read counts as empty).
+    pub fn signer_list(&self) -> Vec<Signer> {
+        serde_json::from_str(&self.signers).unwrap_or_default()
+    }
+
+    pub fn receiver_list(&self) -> Vec<Receiver> {
+        serde_json::from_str(&self.receivers).unwrap_or_default()
+    }
+
+    /// The name of the request's service, as staff see it.
+    pub fn service_label(&self) -> &'static str {
+        ProviderKind::parse(&self.provider)
+            .unwrap_or_default()
+            .label()
+    }
+
     pub fn settings(&self) -> Settings {
         Settings {
             title: self.title.clone(),
@@ -61,11 +78,22 @@ const SELECT: &str = "SELECT r.id, r.owner_id, u.display_name AS owner_name, r.t
 /// Only drafts (and requests Signhost refused) may change.
 const EDITABLE: &str = "status IN ('draft', 'failed')";
 
-/// A new, empty draft owned by `owner_id`.
+/// A new, empty draft owned by `owner_id`, to be sent with the default service.
 pub async fn insert(db: &Db, owner_id: i64, now: DateTime<Utc>) -> sqlx::Result<i64> {
-    let sql =
-        "INSERT INTO requests (owner_id, created_at, updated_at) VALUES ($1, $2, $2) RETURNING id";
-    on_pool!(db, pool => sqlx::query_scalar(sql).bind(owner_id).bind(now).fetch_one(pool).await)
+    insert_for(db, owner_id, ProviderKind::default().as_str(), now).await
+}
+
+/// A new, empty draft owned by `owner_id`, to be sent with `provider`.
+pub async fn insert_for(
+    db: &Db,
+    owner_id: i64,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
+    let sql = "INSERT INTO requests (owner_id, provider, created_at, updated_at) \
+               VALUES ($1, $2, $3, $3) RETURNING id";
+    on_pool!(db, pool => sqlx::query_scalar(sql).bind(owner_id).bind(provider).bind(now)
+        .fetch_one(pool).await)
 }
 
 pub async fn find(ex: impl Into<Ex<'_>>, id: i64) -> sqlx::Result<Option<RequestRow>> {
@@ -130,6 +158,20 @@ pub enum People {
     Receivers,
 }
 
+/// Sets the signing service of an editable request; false when not editable.
+pub async fn set_provider(
+    db: &Db,
+    id: i64,
+    provider: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let sql =
+        format!("UPDATE requests SET provider = $1, updated_at = $2 WHERE id = $3 AND {EDITABLE}");
+    let n = on_pool!(db, pool => sqlx::query(&sql).bind(provider).bind(now).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
 /// Draft → starting; false when it was not editable (already started).
 pub async fn mark_starting(
     ex: impl Into<Ex<'_>>,
@@ -189,9 +231,9 @@ pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
 /// draft owned by `owner_id`.
 pub async fn duplicate(db: &Db, id: i64, owner_id: i64, now: DateTime<Utc>) -> sqlx::Result<i64> {
     let copy = "INSERT INTO requests (owner_id, title, reference, flow, language, days_to_expire, \
-        remind_days, sequential, notify_sender, signers, receivers, created_at, updated_at) \
+        remind_days, sequential, notify_sender, signers, receivers, provider, created_at, updated_at) \
         SELECT $1, CASE WHEN title = '' THEN '' ELSE 'Copy of ' || title END, reference, flow, language, \
-        days_to_expire, remind_days, sequential, notify_sender, signers, receivers, $2, $2 \
+        days_to_expire, remind_days, sequential, notify_sender, signers, receivers, provider, $2, $2 \
         FROM requests WHERE id = $3 RETURNING id";
     let docs = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, fields, \
         content, created_at) SELECT $1, position, name, size, sha256, pages, tags, fields, content, $2 \

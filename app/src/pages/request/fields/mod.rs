@@ -454,12 +454,17 @@ pub fn FieldsCard() -> impl IntoView {
     });
     provide_context(placing);
     let has_docs = move || editing.documents.with(|d| !d.is_empty());
+    let places = move || editing.service.get().capabilities().places_fields();
+    let why_not = move || editing.service.get().capabilities().no_fields_because;
     view! {
         <section class="card builder-card" id="step-fields" aria-labelledby="fields-title">
             <div class="card-head">
                 <h2 id="fields-title">"3. Fields"</h2>
                 <SaveNote action=placing.save/>
             </div>
+            <Show when=places fallback=move || view! {
+                <p class="empty-note">{why_not}" No fields to place for this service."</p>
+            }>
             <Show when=has_docs fallback=|| view! {
                 <p class="empty-note">"Add documents first; their pages appear here, ready for fields."</p>
             }>
@@ -473,6 +478,7 @@ pub fn FieldsCard() -> impl IntoView {
                         <AnchoredList/>
                     </aside>
                 </div>
+            </Show>
             </Show>
         </section>
     }

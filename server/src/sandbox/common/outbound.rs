@@ -1,15 +1,13 @@
-//! Postbacks as Signhost sends them: the full transaction plus `Checksum`
-//! (in the body and the `Checksum` header), on every change, one in flight
-//! per URL and in order; failures are retried with growing delays while
-//! later postbacks for that URL wait.
+//! The outbound webhook queue every simulator uses: messages to the
+//! portal, one in flight per URL and in order; failures are retried with
+//! growing delays while later messages for that URL wait.
 
 use std::time::Duration;
 
 use app::ssr::db::sandbox_postbacks as queue;
 use chrono::Utc;
-use signhost::model::Transaction;
 
-use super::Sandbox;
+use crate::sandbox::Sandbox;
 
 /// Attempts before a postback is given up (Signhost gives up after 48–72 hours;
 /// the sandbox compresses its schedule into minutes).
@@ -19,22 +17,6 @@ pub const MAX_ATTEMPTS: i64 = 10;
 pub fn retry_delay(attempts: i64) -> Duration {
     let secs = 1u64 << attempts.clamp(0, 6);
     Duration::from_secs(secs.min(60))
-}
-
-/// Queues the current state of `tx` for its `PostbackUrl`, if it has one.
-pub async fn enqueue(s: &Sandbox, tx: &Transaction) -> Result<(), sqlx::Error> {
-    let (Some(url), Some(id)) = (
-        tx.postback_url.as_deref().filter(|u| !u.is_empty()),
-        tx.id.as_deref(),
-    ) else {
-        return Ok(());
-    };
-    let status = tx.status.map(|s| s.code()).unwrap_or_default();
-    let checksum = signhost::checksum::compute(id, status, &s.shared_secret);
-    let mut with_checksum = tx.clone();
-    with_checksum.checksum = Some(checksum.clone());
-    let body = serde_json::to_string(&with_checksum).unwrap_or_default();
-    queue::enqueue(&s.db, url, id, &body, &checksum, Utc::now()).await
 }
 
 /// Delivers what is due; returns how many postbacks were attempted.

@@ -11,13 +11,13 @@ use signhost::model::{
     ActivityCode, FileMeta, IpAddress, Signer, Transaction, TransactionStatus, Verification,
 };
 
-use super::api::add_activity;
-use super::finish::{finish, meta_of};
-use super::preview;
-use super::store::{internal, load, save};
+use super::finish::{finish, meta_of, signer_fields};
+use super::store::{add_activity, internal, load, save};
 use super::validate::Refusal;
-use super::{Sandbox, Shared};
 use crate::panic::escape;
+use crate::sandbox::common::page;
+use crate::sandbox::common::preview::{self, Outline};
+use crate::sandbox::{Sandbox, Shared};
 
 async fn link(s: &Sandbox, token: &str) -> Result<(Transaction, String), Refusal> {
     let (tid, signer_id) = db::find_sign_link(&s.db, token)
@@ -93,31 +93,28 @@ pub fn invite_next(tx: &mut Transaction, at: DateTime<FixedOffset>) {
 }
 
 fn page_html(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Signhost sandbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\">\
-         <script type=\"module\" src=\"/js/pdf-pages.js\"></script></head>\
-         <body><main class=\"content\"><p class=\"badge badge-warn\">Signhost sandbox: nothing signed here is legally binding</p>{body}</main></body></html>",
-        escape(title)
-    ))
+    page::shell("Signhost", title, body)
 }
 
-/// The fields of `signer_id` in a file's metadata, with their names.
-pub(super) fn signer_fields<'a>(
-    meta: &'a FileMeta,
-    signer_id: &str,
-) -> Vec<(&'a String, &'a signhost::model::Field)> {
-    let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
-        return Vec::new();
-    };
-    let Some(mine) = signers.get(signer_id) else {
-        return Vec::new();
-    };
-    mine.form_sets
+/// Signhost fields placed by position, as outlines (a field anchored to a
+/// text is only listed; Signhost's default size is 140 × 70 points).
+pub fn outlines(fields: &[(&String, &signhost::model::Field)]) -> Vec<Outline> {
+    fields
         .iter()
-        .filter_map(|set| sets.get(set))
-        .flat_map(|fields| fields.iter())
+        .filter_map(|(name, f)| {
+            let l = f.location.as_ref().filter(|l| l.search.is_none())?;
+            Some(Outline {
+                label: (*name).clone(),
+                kind: f.r#type.clone(),
+                page: l.page_number.unwrap_or(1).max(1) as u32,
+                at: [
+                    l.left.unwrap_or(0.0),
+                    l.top.unwrap_or(0.0),
+                    l.width.unwrap_or(140.0),
+                    l.height.unwrap_or(70.0),
+                ],
+            })
+        })
         .collect()
 }
 
@@ -182,7 +179,12 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<
             )
         };
         let url = format!("/sandbox/sign/{token}/file/{}", urlencode(&f.file_id));
-        let shown = preview::document(&url, &name, pages, &signer_fields(&meta, &signer_id));
+        let shown = preview::document(
+            &url,
+            &name,
+            pages,
+            &outlines(&signer_fields(&meta, &signer_id)),
+        );
         docs.push_str(&format!(
             "<section class=\"card\"><h2>{}</h2>{list}{shown}</section>",
             escape(&name)
@@ -334,5 +336,50 @@ pub async fn file(
         )
             .into_response()),
         None => Err(Refusal::new(404, "Document not found.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::common::preview::{document, pages};
+    use signhost::model::{Field, Location};
+
+    fn field(page: i32, left: f64, top: f64) -> Field {
+        Field {
+            r#type: "Signature".into(),
+            location: Some(Location {
+                page_number: Some(page),
+                left: Some(left),
+                top: Some(top),
+                width: Some(100.0),
+                height: Some(50.0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn outlines_a_field_on_its_own_page_in_percent() {
+        let pages = pages(&crate::sandbox::common::pdf::two_page_sample(0));
+        let name = "Signature1".to_string();
+        let f = field(2, 396.0, 306.0);
+        let html = document("/f", "Lease <1>", &pages, &outlines(&[(&name, &f)]));
+        assert_eq!(html.matches("<canvas").count(), 2);
+        assert!(html.contains("aria-label=\"Page 2 of 2 in Lease &lt;1&gt;\""));
+        let second = html.split("data-page=\"2\"").nth(1).unwrap();
+        assert!(second.contains("left:50.00%;top:50.00%"), "{second}");
+        let first = html.split("data-page=\"2\"").next().unwrap();
+        assert!(!first.contains("sandbox-field"));
+    }
+
+    #[test]
+    fn a_field_anchored_to_text_is_only_listed() {
+        let pages = pages(&crate::sandbox::common::pdf::two_page_sample(0));
+        let name = "Signature1".to_string();
+        let mut f = field(1, 10.0, 10.0);
+        f.location.as_mut().unwrap().search = Some("{{Signer1}}".into());
+        assert!(!document("/f", "a", &pages, &outlines(&[(&name, &f)])).contains("sandbox-field"));
     }
 }

@@ -8,16 +8,16 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use signhost::model::{
-    Activity, ActivityCode, CreateTransaction, DeleteTransaction, FileEntry, FileMeta, Link,
-    Signer, Transaction, TransactionStatus,
+    ActivityCode, CreateTransaction, DeleteTransaction, FileEntry, FileMeta, Link, Signer,
+    Transaction, TransactionStatus,
 };
 use subtle::ConstantTimeEq;
 
-use super::store::{self, internal, load, load_any, save, transaction_json};
+use super::store::{self, add_activity, internal, load, load_any, save, transaction_json};
 use super::validate::{self, bad, Refusal};
-use super::{pdf, Shared};
+use crate::sandbox::Shared;
 
 type Answer = Result<Response, Refusal>;
 
@@ -44,25 +44,6 @@ fn authorize(s: &Shared, headers: &HeaderMap) -> Result<(), Refusal> {
             "Authorization has been denied for this request.",
         ))
     }
-}
-
-fn activity(code: ActivityCode, info: Option<String>, at: DateTime<FixedOffset>) -> Activity {
-    Activity {
-        id: Some(uuid::Uuid::new_v4().to_string()),
-        code,
-        activity: Some(code.name()),
-        info,
-        created_date_time: Some(at),
-    }
-}
-
-pub(super) fn add_activity(
-    signer: &mut Signer,
-    code: ActivityCode,
-    info: Option<String>,
-    at: DateTime<FixedOffset>,
-) {
-    signer.activities.push(activity(code, info, at));
 }
 
 fn file_link(s: &Shared, tid: &str, fid: &str) -> String {
@@ -402,7 +383,7 @@ pub async fn receipt(
         return Err(Refusal::new(404, "receipt not found."));
     }
     let files = db::files(&s.db, &id).await.map_err(internal)?;
-    let bytes = crate::documents::work::run_checked(move || pdf::receipt(&tx, &files))
+    let bytes = crate::documents::work::run_checked(move || super::receipt::receipt(&tx, &files))
         .await
         .map_err(internal)?
         .map_err(internal)?;

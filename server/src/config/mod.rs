@@ -6,6 +6,11 @@ use std::net::SocketAddr;
 
 use url::Url;
 
+mod signhost;
+
+use app::model::service::ProviderKind;
+pub use signhost::{SandboxKeys, SignhostSettings};
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db";
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:3000";
 
@@ -30,42 +35,6 @@ impl fmt::Debug for Secret {
 }
 
 #[derive(Clone, Debug)]
-pub struct SignhostSettings {
-    pub api_url: Url,
-    pub app_key: Secret,
-    pub user_token: Secret,
-    pub shared_secret: Secret,
-    /// The keys were not configured: the sandbox's own keys, generated once
-    /// per installation and kept in the database, fill them in at start.
-    pub installation_keys: bool,
-}
-
-impl SignhostSettings {
-    /// Replaces unconfigured keys with the installation's sandbox keys.
-    pub fn use_installation_keys(&mut self, keys: &SandboxKeys) {
-        if self.installation_keys {
-            self.app_key = Secret(keys.app_key.clone());
-            self.user_token = Secret(keys.user_token.clone());
-            self.shared_secret = Secret(keys.shared_secret.clone());
-        }
-    }
-}
-
-/// The keys of the built-in sandbox, random per installation.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SandboxKeys {
-    pub app_key: String,
-    pub user_token: String,
-    pub shared_secret: String,
-}
-
-impl fmt::Debug for SandboxKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SandboxKeys(***)")
-    }
-}
-
-#[derive(Clone, Debug)]
 pub struct Config {
     /// Whether the built-in Signhost sandbox is served under `/sandbox/`.
     pub sandbox: bool,
@@ -75,6 +44,8 @@ pub struct Config {
     pub public_url: Url,
     pub bind_addr: SocketAddr,
     pub signhost: SignhostSettings,
+    /// The service new drafts get (`DEFAULT_PROVIDER`, one configured here).
+    pub default_provider: ProviderKind,
     /// The largest PDF staff may upload (at most Signhost's 50 MB).
     pub max_upload_bytes: u64,
     /// Whether this instance runs the background workers (start jobs).
@@ -176,16 +147,6 @@ impl Config {
         };
         let public_url = with_trailing_slash(public_url);
 
-        let api_url = match var("SIGNHOST_API_URL") {
-            Some(raw) => with_trailing_slash(parse_http_url("SIGNHOST_API_URL", &raw)?),
-            None => public_url
-                .join("sandbox/api/")
-                .map_err(|e| err("PUBLIC_URL", e.to_string()))?,
-        };
-        let sandbox_setting = match var("SANDBOX") {
-            None => None,
-            raw => Some(on_off("SANDBOX", raw)?),
-        };
         let workers = on_off("WORKERS", var("WORKERS"))?;
         let quiet_hours = match var("POSTBACK_QUIET_HOURS") {
             None => 24,
@@ -241,69 +202,32 @@ impl Config {
                 }
             },
         };
-        let sandbox_prefix = public_url
-            .join("sandbox/")
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        let uses_sandbox = api_url.as_str().starts_with(&sandbox_prefix);
         // Reachable only from this machine: both the address users are given
         // and the one the server listens on.
         let loopback = is_loopback(&public_url) && bind_addr.ip().is_loopback();
-        // A stand-in on this machine (a test proxy in front of the sandbox)
-        // is not a real service; anything else is.
-        let real_service = !uses_sandbox && !is_loopback(&api_url);
-        let sandbox = match (sandbox_setting, uses_sandbox) {
-            (Some(true), false) if real_service => {
-                return Err(err(
-                    "SANDBOX",
-                    "is on, but SIGNHOST_API_URL points at a real Signhost; the sandbox is never served next to a real service (remove SANDBOX or set it off)",
-                ))
-            }
-            (Some(false), true) => {
-                return Err(err(
-                    "SIGNHOST_API_URL",
-                    "points at the built-in sandbox, but SANDBOX is off; set the real Signhost URL",
-                ))
-            }
-            (None, true) if !loopback => {
-                return Err(err(
-                    "SANDBOX",
-                    format!("is needed: PUBLIC_URL ({public_url}) can be reached from other machines, so the built-in sandbox is not switched on by default. Set SIGNHOST_API_URL and its keys for a real Signhost, or SANDBOX=on to serve the sandbox there anyway"),
-                ))
-            }
-            (Some(on), _) => on,
-            (None, uses) => uses,
-        };
-        // The sandbox makes its own keys; a real Signhost needs them configured.
-        let configured = [
-            "SIGNHOST_APP_KEY",
-            "SIGNHOST_USER_TOKEN",
-            "SIGNHOST_SHARED_SECRET",
-        ]
-        .iter()
-        .filter(|n| var(n).is_some())
-        .count();
-        let installation_keys = uses_sandbox && configured == 0;
-        let secret = |name: &'static str| -> Result<Secret, ConfigError> {
-            match var(name) {
-                Some(v) => Ok(Secret(v)),
-                None if installation_keys => Ok(Secret(String::new())),
-                None if uses_sandbox => Err(err(
-                    name,
-                    "is missing: set all three Signhost keys, or none to use the sandbox's own",
-                )),
-                None => Err(err(
-                    name,
-                    "is required when SIGNHOST_API_URL points at a real Signhost",
-                )),
-            }
-        };
-        let signhost = SignhostSettings {
-            api_url,
-            app_key: secret("SIGNHOST_APP_KEY")?,
-            user_token: secret("SIGNHOST_USER_TOKEN")?,
-            shared_secret: secret("SIGNHOST_SHARED_SECRET")?,
-            installation_keys,
+        let (signhost, sandbox) = signhost::read(&var, &public_url, loopback)?;
+        let default_provider = match var("DEFAULT_PROVIDER") {
+            None => ProviderKind::Signhost,
+            Some(raw) => match ProviderKind::parse(&raw) {
+                Some(ProviderKind::Signhost) => ProviderKind::Signhost,
+                Some(other) => {
+                    return Err(err(
+                        "DEFAULT_PROVIDER",
+                        format!(
+                        "names {}, which is not configured on this portal (configured: signhost)",
+                        other.label()
+                    ),
+                    ))
+                }
+                None => {
+                    return Err(err(
+                        "DEFAULT_PROVIDER",
+                        format!(
+                            "must be one of signhost, signicat, certeurope, hotsign (got '{raw}')"
+                        ),
+                    ))
+                }
+            },
         };
 
         let organisation_name = match var("ORGANISATION_NAME") {
@@ -329,6 +253,7 @@ impl Config {
             public_url,
             bind_addr,
             signhost,
+            default_provider,
             max_upload_bytes,
             workers,
             quiet_hours,
@@ -637,6 +562,21 @@ mod tests {
             c.sandbox && c.sandbox_exposed,
             "on when asked, with a warning"
         );
+    }
+
+    #[test]
+    fn the_default_service_must_be_one_configured_here() {
+        assert_eq!(
+            config(&[]).unwrap().default_provider,
+            ProviderKind::Signhost
+        );
+        let c = config(&[("DEFAULT_PROVIDER", "signhost")]).unwrap();
+        assert_eq!(c.default_provider, ProviderKind::Signhost);
+        let e = config(&[("DEFAULT_PROVIDER", "signicat")]).unwrap_err();
+        assert_eq!(e.var, "DEFAULT_PROVIDER");
+        assert!(e.message.contains("not configured"), "{}", e.message);
+        let e = config(&[("DEFAULT_PROVIDER", "docusign")]).unwrap_err();
+        assert!(e.message.contains("must be one of"), "{}", e.message);
     }
 
     #[test]

@@ -1,7 +1,6 @@
-//! The sandbox clock and mailbox: invitations and reminders "sent" to a page
-//! at `/sandbox/mail`, expiry, and a control to move time forward.
-
-use std::sync::atomic::Ordering;
+//! Time at the Signhost sandbox: invitations and reminders "sent" to the
+//! mailbox page at `/sandbox/mail`, expiry, and the control that moves the
+//! simulators' clock forward.
 
 use app::ssr::db::sandbox as db;
 use axum::extract::State;
@@ -11,22 +10,10 @@ use chrono::{DateTime, Duration, FixedOffset};
 use serde::Deserialize;
 use signhost::model::{ActivityCode, Transaction, TransactionStatus};
 
-use super::api::add_activity;
-use super::store::{internal, load, save};
+use super::store::{add_activity, internal, load, save};
 use super::validate::Refusal;
-use super::{Sandbox, Shared};
-
-const OFFSET_KEY: &str = "clock_offset_seconds";
-
-/// Loads how far the clock was moved (it survives restarts).
-pub async fn restore(s: &Sandbox) -> Result<(), sqlx::Error> {
-    let offset = db::get_setting(&s.db, OFFSET_KEY)
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    s.clock_offset.store(offset, Ordering::Relaxed);
-    Ok(())
-}
+use crate::sandbox::common::clock;
+use crate::sandbox::{Sandbox, Shared};
 
 /// Applies reminders and expiry to one transaction; true when it changed.
 pub fn apply_time(tx: &mut Transaction, now: DateTime<FixedOffset>) -> bool {
@@ -101,13 +88,7 @@ pub async fn advance(
     if !(0..=365).contains(&form.days) {
         return Err(Refusal::new(400, "Move the clock by 0 to 365 days."));
     }
-    let offset = s
-        .clock_offset
-        .fetch_add(form.days * 86_400, Ordering::Relaxed)
-        + form.days * 86_400;
-    db::set_setting(&s.db, OFFSET_KEY, &offset.to_string())
-        .await
-        .map_err(internal)?;
+    clock::move_ahead(&s, form.days).await.map_err(internal)?;
     tick(&s).await?;
     Ok(Redirect::to("/sandbox/mail").into_response())
 }
@@ -122,10 +103,10 @@ fn escape(t: &str) -> String {
 /// `GET /sandbox/mail`: every invitation and reminder the sandbox "sent".
 pub async fn mailbox(
     State(s): State<Shared>,
-    viewer: Option<axum::Extension<super::Viewer>>,
+    viewer: Option<axum::Extension<crate::sandbox::Viewer>>,
 ) -> Result<Response, Refusal> {
     let keys = match viewer {
-        Some(axum::Extension(super::Viewer { admin: true })) => format!(
+        Some(axum::Extension(crate::sandbox::Viewer { admin: true })) => format!(
             "<details class=\"card\"><summary>Sandbox keys (admins only)</summary>\
              <p class=\"muted small\">Made for this installation on its first start. A Signhost client \
              talks to <code>{}</code> with these.</p><dl class=\"keys\">\

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, FixedOffset, Utc};
-use signhost::model::Transaction;
+use signhost::model::{Activity, ActivityCode, Signer, Transaction};
 
 use super::validate::Refusal;
-use super::Sandbox;
+use crate::sandbox::Sandbox;
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
@@ -23,14 +23,6 @@ impl IntoResponse for Refusal {
 pub fn internal(err: impl std::fmt::Display) -> Refusal {
     tracing::error!(error = %err, "sandbox failure");
     Refusal::new(500, "An internal error occurred.")
-}
-
-impl Sandbox {
-    /// The sandbox's clock: real time plus however far tests moved it.
-    pub fn now(&self) -> DateTime<FixedOffset> {
-        let offset = self.clock_offset.load(std::sync::atomic::Ordering::Relaxed);
-        (Utc::now() + chrono::Duration::seconds(offset)).fixed_offset()
-    }
 }
 
 /// A transaction that is present (not purged).
@@ -75,4 +67,23 @@ pub fn gone(tx: &Transaction) -> Refusal {
 /// Answers a transaction the way Signhost does (every key present).
 pub fn transaction_json(status: StatusCode, tx: &Transaction) -> Response {
     (status, Json(tx)).into_response()
+}
+
+fn activity(code: ActivityCode, info: Option<String>, at: DateTime<FixedOffset>) -> Activity {
+    Activity {
+        id: Some(uuid::Uuid::new_v4().to_string()),
+        code,
+        activity: Some(code.name()),
+        info,
+        created_date_time: Some(at),
+    }
+}
+
+pub fn add_activity(
+    signer: &mut Signer,
+    code: ActivityCode,
+    info: Option<String>,
+    at: DateTime<FixedOffset>,
+) {
+    signer.activities.push(activity(code, info, at));
 }

@@ -4,12 +4,10 @@
 use app::ssr::db::sandbox as db;
 use signhost::model::{ActivityCode, FileMeta, Transaction};
 
-use super::api::add_activity;
-use super::pdf::{self, Mark};
-use super::sign::signer_fields;
-use super::store::internal;
+use super::store::{add_activity, internal};
 use super::validate::Refusal;
-use super::Sandbox;
+use crate::sandbox::common::pdf::{self, Mark};
+use crate::sandbox::Sandbox;
 
 /// A file's metadata as the API stored it (empty when there is none).
 pub fn meta_of(f: &db::FileRow) -> FileMeta {
@@ -134,5 +132,23 @@ fn placed_fields(
                 l.height.unwrap_or(70.0),
             ))
         })
+        .collect()
+}
+
+/// The fields of `signer_id` in a file's metadata, with their names.
+pub fn signer_fields<'a>(
+    meta: &'a FileMeta,
+    signer_id: &str,
+) -> Vec<(&'a String, &'a signhost::model::Field)> {
+    let (Some(signers), Some(sets)) = (&meta.signers, &meta.form_sets) else {
+        return Vec::new();
+    };
+    let Some(mine) = signers.get(signer_id) else {
+        return Vec::new();
+    };
+    mine.form_sets
+        .iter()
+        .filter_map(|set| sets.get(set))
+        .flat_map(|fields| fields.iter())
         .collect()
 }

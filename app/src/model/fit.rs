@@ -1,0 +1,259 @@
+//! Whether a draft fits the signing service chosen for it: what the
+//! service cannot do is found before sending, with a clear message, from
+//! its capabilities (never from its name). Runs in the browser and on the
+//! server, next to the preflight.
+
+use super::preflight::{Draft, Problem};
+use super::request::{Flow, Place, LANGUAGES};
+use super::service::{Delivery, Fields, ProviderKind};
+
+fn error(target: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        error: true,
+        target: target.into(),
+        message: message.into(),
+    }
+}
+
+fn language_name(code: &str) -> &str {
+    LANGUAGES
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, name)| *name)
+        .unwrap_or(code)
+}
+
+fn names(codes: &[&str]) -> String {
+    codes
+        .iter()
+        .map(|c| language_name(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The whole preflight for `service`: the portal's own checks, without the
+/// advice about fields when the service places none, and what the service
+/// cannot take.
+pub fn preflight(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
+    let places = service.capabilities().places_fields();
+    let mut found: Vec<Problem> = super::preflight::check(draft)
+        .into_iter()
+        .filter(|p| places || !p.target.ends_with(".fields"))
+        .collect();
+    found.extend(problems(draft, service));
+    found
+}
+
+/// What the chosen service cannot take in this draft.
+pub fn problems(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
+    let c = service.capabilities();
+    let name = service.label();
+    let mut found = Vec::new();
+    if draft.signers.len() > c.max_signers {
+        found.push(error(
+            "signers",
+            format!(
+                "{name} takes at most {} signers; this request has {}.",
+                c.max_signers,
+                draft.signers.len()
+            ),
+        ));
+    }
+    if draft.documents.len() > c.max_documents {
+        found.push(error(
+            "documents",
+            format!(
+                "{name} takes at most {} document(s); this request has {}.",
+                c.max_documents,
+                draft.documents.len()
+            ),
+        ));
+    }
+    for d in draft.documents {
+        if d.size as u64 > c.max_document_bytes {
+            found.push(error(
+                format!("document.{}", d.id),
+                format!(
+                    "{} is larger than the {} MB {name} takes for one document.",
+                    d.name,
+                    c.max_document_bytes / (1024 * 1024)
+                ),
+            ));
+        }
+    }
+    let s = draft.settings;
+    if !c.speaks(&s.language) {
+        found.push(error(
+            "settings.language",
+            format!(
+                "{name} does not offer {}; choose one of: {}.",
+                language_name(&s.language),
+                names(c.languages)
+            ),
+        ));
+    }
+    for signer in draft.signers {
+        if !signer.language.is_empty() && !c.speaks(&signer.language) {
+            found.push(error(
+                format!("signer.{}.language", signer.key),
+                format!(
+                    "{name} does not offer {}; choose one of: {}.",
+                    language_name(&signer.language),
+                    names(c.languages)
+                ),
+            ));
+        }
+        for v in &signer.verifications {
+            if !c.checks_with(v.type_name()) {
+                found.push(error(
+                    format!("signer.{}.verifications", signer.key),
+                    format!("{name} cannot check signers with {}.", v.type_name()),
+                ));
+            }
+        }
+    }
+    let wanted = match s.flow {
+        Flow::Invite => Delivery::Invite,
+        Flow::Direct => Delivery::Link,
+    };
+    if !c.delivers(wanted) {
+        let how = match wanted {
+            Delivery::Invite => "email the signers itself: choose handing out the signing links",
+            Delivery::Link => "give out signing links: choose the invitation by email",
+        };
+        found.push(error("settings.flow", format!("{name} does not {how}.")));
+    }
+    let (low, high) = c.expiry_days;
+    if !(low..=high).contains(&s.days_to_expire) {
+        found.push(error(
+            "settings.days_to_expire",
+            format!("{name} accepts {low} to {high} days before a request expires."),
+        ));
+    }
+    if !draft.receivers.is_empty() && !c.receivers {
+        found.push(error(
+            "receivers",
+            format!("{name} sends no copies to receivers; remove them or choose another service."),
+        ));
+    }
+    for d in draft.documents {
+        let placed = !d.fields.is_empty();
+        match c.fields {
+            Fields::Placed {
+                anchors,
+                signature_only,
+            } => {
+                for f in &d.fields {
+                    if !anchors && matches!(f.place, Place::Text { .. }) {
+                        found.push(error(
+                            format!("field.{}.{}", d.id, f.id),
+                            format!("{name} places fields only at a spot on a page, not next to a text."),
+                        ));
+                    }
+                    if signature_only && f.kind != super::request::FieldKind::Signature {
+                        found.push(error(
+                            format!("field.{}.{}", d.id, f.id),
+                            format!("{name} takes signature fields only."),
+                        ));
+                    }
+                }
+            }
+            Fields::None | Fields::InMarkup if placed => found.push(error(
+                format!("document.{}", d.id),
+                format!(
+                    "{} has fields placed, but {}",
+                    d.name,
+                    c.no_fields_because.to_lowercase()
+                ),
+            )),
+            _ => {}
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::request::{DocumentView, PageInfo, Settings, Signer};
+
+    fn signer(key: &str) -> Signer {
+        Signer {
+            key: key.into(),
+            email: format!("{key}@example.nl"),
+            ..Default::default()
+        }
+    }
+
+    fn doc() -> DocumentView {
+        DocumentView {
+            id: 1,
+            name: "Lease.pdf".into(),
+            size: 1000,
+            position: 0,
+            sha256: String::new(),
+            pages: vec![PageInfo {
+                width: 595.0,
+                height: 842.0,
+                rotate: 0,
+            }],
+            tags: vec![],
+            fields: vec![],
+        }
+    }
+
+    fn found(settings: &Settings, signers: &[Signer], service: ProviderKind) -> Vec<Problem> {
+        let docs = [doc()];
+        problems(
+            &Draft {
+                settings,
+                signers,
+                receivers: &[],
+                documents: &docs,
+                today: "2026-12-01",
+            },
+            service,
+        )
+    }
+
+    #[test]
+    fn a_draft_that_fits_signhost_has_no_problems() {
+        let s = Settings::default();
+        assert_eq!(found(&s, &[signer("s1")], ProviderKind::Signhost), vec![]);
+    }
+
+    #[test]
+    fn too_many_signers_or_an_unknown_language_are_caught_with_the_service_named() {
+        let s = Settings {
+            language: "pl-PL".into(),
+            ..Settings::default()
+        };
+        let six: Vec<Signer> = (1..=6).map(|i| signer(&format!("s{i}"))).collect();
+        let p = found(&s, &six, ProviderKind::Hotsign);
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages.contains(&"Hotsign takes at most 5 signers; this request has 6."),
+            "{messages:?}"
+        );
+        assert!(
+            messages.contains(&"Hotsign does not offer Polish; choose one of: English."),
+            "{messages:?}"
+        );
+        assert!(p.iter().all(|p| p.error));
+    }
+
+    #[test]
+    fn a_service_without_invitations_or_with_a_shorter_expiry_says_so() {
+        let s = Settings {
+            flow: Flow::Invite,
+            days_to_expire: 60,
+            ..Settings::default()
+        };
+        let p = found(&s, &[signer("s1")], ProviderKind::CertEurope);
+        assert!(p.iter().any(|p| p.target == "settings.flow"
+            && p.message == "CertEurope SignAPI does not email the signers itself: choose handing out the signing links."));
+        let p = found(&s, &[signer("s1")], ProviderKind::Signicat);
+        assert!(p.iter().any(|p| p.target == "settings.days_to_expire"
+            && p.message == "Signicat accepts 1 to 45 days before a request expires."));
+    }
+}
