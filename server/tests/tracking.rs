@@ -725,3 +725,37 @@ async fn signer_pages_name_the_organisation_and_say_when_a_request_has_ended() {
     assert!(page.contains("Makelaardij De Vries"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_postback_like_an_earlier_one_still_brings_the_news_it_hints_at() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let w = quiet_worker(&app);
+    let (id, tid) = sent(&app, &owner, &w).await;
+    // Signhost posts back on every change with Id, Status and Checksum; the
+    // first signer's signature leaves the status where it was, so its
+    // postback looks exactly like the one before it.
+    let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    assert_eq!(
+        post_postback(&app, body, Some(&checksum)).await.status(),
+        StatusCode::OK
+    );
+    until_idle(&w).await;
+    let tx = fetch(&app, &tid).await;
+    sign_as(&app, &tx, 0, None).await;
+    let (body, same_checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
+    assert_eq!(same_checksum, checksum, "the same Id, Status and Checksum");
+    assert_eq!(
+        post_postback(&app, body, Some(&same_checksum))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    until_idle(&w).await;
+    let seen: Vec<String> = states(&app.db).await.into_iter().map(|s| s.0).collect();
+    assert_eq!(seen, ["applied", "applied"], "each one led to a fetch");
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["tracking"]["signers"][0]["status"], json!("signed"));
+    assert_eq!(view["tracking"]["signers"][1]["status"], json!("waiting"));
+    app.stop().await;
+}

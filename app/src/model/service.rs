@@ -183,14 +183,8 @@ pub static SIGNHOST: Capabilities = Capabilities {
         signature_only: false,
     },
     signer_tags: true,
-    checks: &[
-        "Scribble",
-        "Consent",
-        "PhoneNumber",
-        "iDIN",
-        "iDeal",
-        "DigiD",
-    ],
+    // Every check the editor offers.
+    checks: &crate::model::request::VERIFICATION_TYPES,
     languages: &[
         "nl-NL", "en-US", "de-DE", "fr-FR", "it-IT", "es-ES", "pl-PL",
     ],

@@ -96,10 +96,9 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
         .await
         .map_err(web::internal)?
         .ok_or(AppError::NotFound)?;
-    let archived = tracking::find(db, id)
-        .await
-        .map_err(web::internal)?
-        .and_then(|t| t.archived_at);
+    let seen = tracking::find(db, id).await.map_err(web::internal)?;
+    let archived = seen.as_ref().and_then(|t| t.archived_at);
+    let service_status = seen.and_then(|t| t.provider_status);
     if archived.is_none() {
         return Err(AppError::Conflict(
             "The evidence bundle is ready once the request is signed and archived.".into(),
@@ -124,8 +123,9 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
     let log = audit::list(db, id).await.map_err(web::internal)?;
     entries.push(("audit-log.json".into(), json(&log)));
     let request = serde_json::json!({
-        "id": row.id, "title": row.title, "reference": row.reference, "service": row.provider, "service_id": row.external_id,
+        "id": row.id, "title": row.title, "reference": row.reference,
         "status": row.status, "owner": row.owner_name, "created_at": row.created_at,
+        "service": row.provider, "service_id": row.external_id, "service_status": service_status,
     });
     entries.push(("request.json".into(), json(&request)));
     let mut manifest = String::new();
