@@ -100,12 +100,7 @@ fn settings(s: &Settings, found: &mut Found) {
             "Give the request a title so you can find it later.",
         );
     }
-    if !(1..=90).contains(&s.days_to_expire) {
-        found.error(
-            "settings.days_to_expire",
-            "Signhost accepts 1 to 90 days before a request expires.",
-        );
-    }
+    // How many days a service accepts is its own (model::fit).
     if s.flow == Flow::Invite && s.remind_days > 0 && s.remind_days >= s.days_to_expire {
         found.error(
             "settings.remind_days",

@@ -34,6 +34,9 @@ pub struct TimelineEntry {
 pub struct NamedActivity {
     pub at: String,
     pub who: String,
+    /// What happened, in the portal's words (`signed`, `viewed`, …).
+    pub kind: String,
+    /// The service's own code for it (0 when it has none).
     pub code: i64,
     pub info: Option<String>,
 }
@@ -42,7 +45,11 @@ pub struct NamedActivity {
 /// who cancelled it and why, that it expired, was completed, was archived.
 /// Request-wide events are told once, by the request, not as if a signer
 /// did them (Signhost reports a cancel or an expiry on every signer).
-pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> Vec<TimelineEntry> {
+pub fn compose_timeline(
+    service: &str,
+    audit: &[AuditEntry],
+    activities: &[NamedActivity],
+) -> Vec<TimelineEntry> {
     let mut out: Vec<(i64, TimelineEntry)> = Vec::new();
     let staff_cancelled = audit.iter().any(|a| a.action == "cancelled");
     for a in audit {
@@ -82,12 +89,14 @@ pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> V
                     "warn",
                 ),
                 Some(R::Cancelled) if staff_cancelled => continue,
-                Some(R::Cancelled) => {
-                    entry("", "The request was cancelled at Signhost".into(), "error")
-                }
+                Some(R::Cancelled) => entry(
+                    "",
+                    format!("The request was cancelled at {service}"),
+                    "error",
+                ),
                 Some(R::Broken) => entry(
                     "",
-                    "Signhost stopped the request with an error".into(),
+                    format!("{service} stopped the request with an error"),
                     "error",
                 ),
                 _ => continue,
@@ -105,9 +114,9 @@ pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> V
                 ),
                 "info",
             ),
-            ("deleted at Signhost", _) => entry(
+            (action, _) if action == format!("deleted at {service}") => entry(
                 &a.who,
-                "deleted the request at Signhost (the portal keeps its archive)".into(),
+                format!("deleted the request at {service} (the portal keeps its archive)"),
                 "info",
             ),
             _ => continue,
@@ -116,18 +125,21 @@ pub fn compose_timeline(audit: &[AuditEntry], activities: &[NamedActivity]) -> V
     }
     for a in activities {
         // Told by the request itself (above), not per signer.
-        if matches!(a.code, 201 | 500 | 600 | 700) {
+        if matches!(
+            a.kind.as_str(),
+            "cancelled" | "finished" | "deleted" | "expired"
+        ) {
             continue;
         }
-        let tone = match a.code {
-            203 => "ok",
-            202 | 111 | 901..=904 | 999 => "error",
+        let tone = match a.kind.as_str() {
+            "signed" => "ok",
+            "declined" | "identity_failed" | "email_bounced" | "failed" => "error",
             _ => "info",
         };
         let e = TimelineEntry {
             at: a.at.clone(),
             who: a.who.clone(),
-            what: activity_words(a.code, a.info.as_deref()),
+            what: activity_words(&a.kind, a.code, a.info.as_deref()),
             tone: tone.into(),
         };
         out.push((instant(&e.at), e));
@@ -209,36 +221,37 @@ pub struct Tracking {
     pub quiet_warning: Option<String>,
 }
 
-/// An activity code in words (Signhost's activity list).
-pub fn activity_words(code: i64, info: Option<&str>) -> String {
-    let text = match code {
-        101 => "was invited by email",
-        102 => "received the invitation",
-        103 => "opened the signing page",
-        104 => "was sent a reminder",
-        105 => "opened a document",
-        110 => "had their identity approved",
-        111 => "failed the identity check",
-        201 => "cancelled",
-        202 => "rejected",
-        203 => "signed",
-        204 => "delegated signing to someone else",
-        301 => "was sent the signed documents",
-        302 => "opened the signed documents",
-        303 => "downloaded the signed documents",
-        401 => "was sent the receipt",
-        402 => "opened the receipt",
-        403 => "downloaded the receipt",
-        500 => "finished",
-        600 => "deleted",
-        700 => "expired",
-        901..=904 => "could not be emailed (the message bounced)",
-        999 => "could not be reached (failure)",
+/// What a signer did, in words, by the portal's kind of event (`code`,
+/// the service's own, names an event of a kind the portal does not know).
+pub fn activity_words(kind: &str, code: i64, info: Option<&str>) -> String {
+    let text = match kind {
+        "invited" => "was invited by email",
+        "invitation_received" => "received the invitation",
+        "opened" => "opened the signing page",
+        "reminded" => "was sent a reminder",
+        "viewed" => "opened a document",
+        "identified" => "had their identity approved",
+        "identity_failed" => "failed the identity check",
+        "cancelled" => "cancelled",
+        "declined" => "rejected",
+        "signed" => "signed",
+        "delegated" => "delegated signing to someone else",
+        "document_sent" => "was sent the signed documents",
+        "document_opened" => "opened the signed documents",
+        "document_downloaded" => "downloaded the signed documents",
+        "receipt_sent" => "was sent the receipt",
+        "receipt_opened" => "opened the receipt",
+        "receipt_downloaded" => "downloaded the receipt",
+        "finished" => "finished",
+        "deleted" => "deleted",
+        "expired" => "expired",
+        "email_bounced" => "could not be emailed (the message bounced)",
+        "failed" => "could not be reached (failure)",
         _ => return format!("activity {code}"),
     };
-    match (code, info) {
-        (105, Some(file)) if !file.is_empty() => format!("{text} ({file})"),
-        (202, Some(reason)) if !reason.is_empty() => format!("{text}: “{reason}”"),
+    match (kind, info) {
+        ("viewed", Some(file)) if !file.is_empty() => format!("{text} ({file})"),
+        ("declined", Some(reason)) if !reason.is_empty() => format!("{text}: “{reason}”"),
         _ => text.to_string(),
     }
 }
@@ -308,10 +321,20 @@ mod tests {
         }
     }
 
+    /// An activity as the Signhost adapter records it (its code and kind).
     fn act(at: &str, who: &str, code: i64, info: Option<&str>) -> NamedActivity {
+        let kind = match code {
+            103 => "opened",
+            201 => "cancelled",
+            202 => "declined",
+            203 => "signed",
+            700 => "expired",
+            other => panic!("no kind for {other} in these tests"),
+        };
         NamedActivity {
             at: at.into(),
             who: who.into(),
+            kind: kind.into(),
             code,
             info: info.map(str::to_string),
         }
@@ -326,6 +349,7 @@ mod tests {
     #[test]
     fn a_cancel_is_told_once_by_whoever_cancelled_with_the_reason() {
         let t = compose_timeline(
+            "Signhost",
             &[
                 audit(
                     "2026-12-01T09:00:00Z",
@@ -361,6 +385,7 @@ mod tests {
     #[test]
     fn expiry_completion_and_archiving_are_events_of_the_request() {
         let t = compose_timeline(
+            "Signhost",
             &[
                 audit("2026-12-01T09:00:00Z", "Ann", "sent", ""),
                 audit("2026-12-02T09:00:00Z", "The portal", "status", "Signed"),
@@ -389,6 +414,7 @@ mod tests {
             ]
         );
         let expired = compose_timeline(
+            "Signhost",
             &[audit(
                 "2026-12-31T00:00:00Z",
                 "The portal",

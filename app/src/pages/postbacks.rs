@@ -22,9 +22,9 @@ pub fn PostbacksPage() -> impl IntoView {
             <h1>"Postbacks"</h1>
         </div>
         <p class="muted">
-            "Every message Signhost sent to this portal, newest first. Quarantined ones were never applied: "
-            "a wrong checksum, an unknown transaction, a body that is not a transaction, or one too large. "
-            "Replaying processes a stored postback again (the portal always checks with Signhost first)."
+            "Every message a signing service sent to this portal, newest first. Quarantined ones were never applied: "
+            "a wrong checksum or signature, an unknown request, a body that cannot be read, or one too large. "
+            "Replaying processes a stored message again (the portal always asks the service for the truth first)."
         </p>
         <ActionAlert value=replay.value() success="Queued again; it is processed in a moment."/>
         <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>

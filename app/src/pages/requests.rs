@@ -88,8 +88,8 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
     view! {
         {(page.quiet > 0).then(|| view! {
             <p class="alert alert-warn" role="status">
-                {format!("{} request(s) waiting for signers have had no news from Signhost for more than {} hours. \
-                    The portal keeps checking them; if this lasts, check the postback address at Signhost.", page.quiet, page.quiet_hours)}
+                {format!("{} request(s) waiting for signers have had no news from their signing service for more than {} hours. \
+                    The portal keeps checking them; if this lasts, check the postback address at the service.", page.quiet, page.quiet_hours)}
                 " "<a href="/?status=waiting">"Show waiting requests"</a>
             </p>
         })}

@@ -145,6 +145,12 @@ pub trait Provider: Send + Sync {
     /// Authenticates and reads an inbound message.
     fn inbound(&self, headers: &http::HeaderMap, body: &[u8]) -> Inbound;
 
+    /// How the service names a document in what it reports (Signhost:
+    /// `document-{id}.pdf`), so the timeline can name it as staff do.
+    fn file_ref(&self, document_id: i64) -> String {
+        document_id.to_string()
+    }
+
     /// A status a message claimed, in the portal's words.
     fn status_of_hint(&self, _hint: &str) -> Option<RequestStatus> {
         None

@@ -112,7 +112,7 @@ pub async fn view(state: &AppState, user: &UserRow, id: i64) -> Result<RequestVi
                 status,
                 &signers,
                 state.quiet_hours,
-                &state.providers,
+                state.providers.of(&row.provider).as_deref(),
                 Utc::now(),
             )
             .await

@@ -7,8 +7,10 @@ use crate::model::service::ProviderKind;
 use crate::model::tracking::{
     compose_timeline, ArchivedFile, AuditEntry, NamedActivity, PostbackEntry, SignerState, Tracking,
 };
-use crate::ssr::db::{activities, archive, audit, documents, postbacks, tracking, Db};
-use crate::ssr::provider::Providers;
+use crate::ssr::db::{
+    activities, archive, audit, documents, postbacks, signer_links, tracking, Db,
+};
+use crate::ssr::provider::Provider;
 
 pub async fn load(
     db: &Db,
@@ -16,7 +18,7 @@ pub async fn load(
     status: RequestStatus,
     signers: &[Signer],
     quiet_hours: i64,
-    providers: &Providers,
+    provider: Option<&dyn Provider>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<Tracking> {
     let row = tracking::find(db, request_id).await?;
@@ -24,10 +26,17 @@ pub async fn load(
         .as_ref()
         .and_then(|r| serde_json::from_str(&r.signer_states).ok())
         .unwrap_or_default();
+    // The service's signer ids, by the links saved when it was created
+    // (else by position, as Signhost's `Signer{n}`).
+    let links = signer_links::list(db, request_id).await?;
     let name_of = |signer_id: &str| {
+        let linked = links
+            .iter()
+            .find(|l| l.signer_id == signer_id)
+            .and_then(|l| signers.iter().find(|s| s.key == l.signer_key));
         let n: usize = signer_id.trim_start_matches("Signer").parse().unwrap_or(0);
-        signers
-            .get(n.wrapping_sub(1))
+        linked
+            .or_else(|| signers.get(n.wrapping_sub(1)))
             .map(|s| {
                 if s.name.trim().is_empty() {
                     s.email.clone()
@@ -37,11 +46,11 @@ pub async fn load(
             })
             .unwrap_or_else(|| signer_id.to_string())
     };
-    // Activities name documents by Signhost file id; staff know them by name.
+    // Activities name documents as the service does; staff know them by name.
     let names: Vec<(String, String)> = documents::list(db, request_id)
         .await?
         .into_iter()
-        .map(|d| (format!("document-{}.pdf", d.id), d.name))
+        .filter_map(|d| Some((provider?.file_ref(d.id), d.name)))
         .collect();
     let named: Vec<NamedActivity> = activities::list(db, request_id)
         .await?
@@ -57,6 +66,7 @@ pub async fn load(
             NamedActivity {
                 at: a.happened_at.clone(),
                 who: name_of(&a.signer_id),
+                kind: a.kind.clone(),
                 code: a.code,
                 info,
             }
@@ -71,11 +81,10 @@ pub async fn load(
             service: ProviderKind::parse(&p.provider)
                 .map(|k| k.label().to_string())
                 .unwrap_or_else(|| p.provider.clone()),
-            claimed: p.hint.as_deref().and_then(|h| {
-                providers
-                    .of(&p.provider)
-                    .and_then(|adapter| adapter.status_of_hint(h))
-            }),
+            claimed: p
+                .hint
+                .as_deref()
+                .and_then(|h| provider.and_then(|adapter| adapter.status_of_hint(h))),
             hint: p.hint,
             state: p.state,
             reason: p.reason,
@@ -102,16 +111,19 @@ pub async fn load(
             detail: a.detail,
         })
         .collect();
+    let service = provider
+        .map(|p| p.kind().label())
+        .unwrap_or("the signing service");
     let quiet_warning = row.as_ref().and_then(|r| {
         let since = r.last_postback_at.or(r.started_at)?;
         (status == RequestStatus::Waiting && now - since > Duration::hours(quiet_hours)).then(|| {
             format!(
-                "No news from Signhost for more than {quiet_hours} hours. The portal keeps checking; \
-                 if this lasts, check the postback address in Signhost's portal."
+                "No news from {service} for more than {quiet_hours} hours. The portal keeps checking; \
+                 if this lasts, check the postback address in {service}'s portal."
             )
         })
     });
-    let timeline = compose_timeline(&audit, &named);
+    let timeline = compose_timeline(service, &audit, &named);
     Ok(Tracking {
         signers: states,
         timeline,

@@ -343,6 +343,10 @@ impl Provider for Signhost {
         }
     }
 
+    fn file_ref(&self, document_id: i64) -> String {
+        map::file_id(document_id)
+    }
+
     fn status_of_hint(&self, hint: &str) -> Option<RequestStatus> {
         hint.parse().ok().map(status_of)
     }

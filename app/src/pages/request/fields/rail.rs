@@ -100,10 +100,11 @@ pub(super) fn TagList() -> impl IntoView {
     };
     move || {
         let tags = tags();
-        (!tags.is_empty()).then(|| view! {
+        let service = editing.service.get();
+        (!tags.is_empty() && service.capabilities().signer_tags).then(|| view! {
             <div class="rail-part">
                 <h3>"Tags in this document"</h3>
-                <p class="hint">"Signhost puts a signature where the PDF says {{SignerN}}. They are drawn as dashed “auto” boxes."</p>
+                <p class="hint">{service.label()}" puts a signature where the PDF says {{SignerN}}. They are drawn as dashed “auto” boxes."</p>
                 <ul class="tags">
                     {tags.iter().map(|t| {
                         let n = t.signer as usize;
@@ -322,7 +323,7 @@ pub(super) fn FieldPanel() -> impl IntoView {
                     <details class="more small">
                         <summary>"Technical name"</summary>
                         <div class="field">
-                            <label for="field-name">"Name at Signhost (letters, digits, _)"</label>
+                            <label for="field-name">{format!("Name at {} (letters, digits, _)", editing.service.get_untracked().label())}</label>
                             <input id="field-name" value=f.name.clone() on:change=change(|f, v| f.name = v.trim().to_string())/>
                         </div>
                     </details>
