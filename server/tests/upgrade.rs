@@ -14,7 +14,7 @@ use app::ssr::db::signer_links::{self, LinkRow};
 use app::ssr::db::{activities, archive, jobs, postbacks, requests, tracking, Db};
 use app::ssr::testing::TestDb;
 use chrono::Utc;
-use server::providers::signhost::map;
+use server::providers::signhost::{event_kind, map};
 use server::worker::Worker;
 use support::flow::{sign_as, until_idle};
 use support::{sample_pdf, TestApp};
@@ -53,6 +53,12 @@ enum Stage {
     /// Refused by Signhost; staff were told why.
     Failed,
 }
+
+/// Every Signhost activity code, and one it does not have.
+const CODES: [i64; 27] = [
+    101, 102, 103, 104, 105, 110, 111, 201, 202, 203, 204, 301, 302, 303, 401, 402, 403, 500, 600,
+    700, 901, 902, 903, 904, 999, 12345, 0,
+];
 
 struct Old {
     id: i64,
@@ -219,12 +225,16 @@ async fn old_request(db: &Db, sh: &TestApp, owner: i64, stage: Stage) -> Old {
         jobs::enqueue(db, "archive", id, "download", now)
             .await
             .unwrap();
-        run!(
-            db,
-            "INSERT INTO activities (request_id, activity_id, signer_id, code, info, happened_at) \
-             VALUES ($1, 'a-1', 'Signer1', 203, NULL, '2026-12-01T10:00:00+00:00')",
-            id,
-        );
+        for code in CODES {
+            run!(
+                db,
+                "INSERT INTO activities (request_id, activity_id, signer_id, code, info, happened_at) \
+                 VALUES ($1, $2, 'Signer1', $3, NULL, '2026-12-01T10:00:00+00:00')",
+                id,
+                format!("a-{code}"),
+                code,
+            );
+        }
     }
     Old {
         id,
@@ -298,8 +308,17 @@ async fn requests_in_every_state_finish_normally_after_the_upgrade() {
         assert_eq!(inbox[0].external_id.as_deref(), Some(waiting_tid.as_str()));
         assert_eq!(inbox[0].hint.as_deref(), Some("10"));
         assert_eq!(inbox[0].signature.as_deref(), Some("old-checksum"));
+        // The migration names old activities as the adapter names new ones.
         let acts = activities::list(&db, signed.id).await.unwrap();
-        assert_eq!((acts[0].kind.as_str(), acts[0].code), ("signed", 203));
+        assert_eq!(acts.len(), CODES.len());
+        for a in &acts {
+            assert_eq!(
+                a.kind,
+                event_kind(a.code).as_str(),
+                "{backend}: code {}",
+                a.code
+            );
+        }
 
         // The new release's worker finishes every request.
         let w = Worker::new(

@@ -293,6 +293,130 @@ impl Capabilities {
     }
 }
 
+/// What happened at a service, in the portal's words (stored as the
+/// string in `activities.kind`). Each adapter maps its own events here and
+/// keeps its own code beside them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Invited,
+    InvitationReceived,
+    Opened,
+    Reminded,
+    Viewed,
+    Identified,
+    IdentityFailed,
+    Cancelled,
+    Declined,
+    Signed,
+    Delegated,
+    DocumentSent,
+    DocumentOpened,
+    DocumentDownloaded,
+    ReceiptSent,
+    ReceiptOpened,
+    ReceiptDownloaded,
+    Finished,
+    Deleted,
+    Expired,
+    EmailBounced,
+    Failed,
+    Other,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 23] = [
+        EventKind::Invited,
+        EventKind::InvitationReceived,
+        EventKind::Opened,
+        EventKind::Reminded,
+        EventKind::Viewed,
+        EventKind::Identified,
+        EventKind::IdentityFailed,
+        EventKind::Cancelled,
+        EventKind::Declined,
+        EventKind::Signed,
+        EventKind::Delegated,
+        EventKind::DocumentSent,
+        EventKind::DocumentOpened,
+        EventKind::DocumentDownloaded,
+        EventKind::ReceiptSent,
+        EventKind::ReceiptOpened,
+        EventKind::ReceiptDownloaded,
+        EventKind::Finished,
+        EventKind::Deleted,
+        EventKind::Expired,
+        EventKind::EmailBounced,
+        EventKind::Failed,
+        EventKind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Invited => "invited",
+            EventKind::InvitationReceived => "invitation_received",
+            EventKind::Opened => "opened",
+            EventKind::Reminded => "reminded",
+            EventKind::Viewed => "viewed",
+            EventKind::Identified => "identified",
+            EventKind::IdentityFailed => "identity_failed",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Declined => "declined",
+            EventKind::Signed => "signed",
+            EventKind::Delegated => "delegated",
+            EventKind::DocumentSent => "document_sent",
+            EventKind::DocumentOpened => "document_opened",
+            EventKind::DocumentDownloaded => "document_downloaded",
+            EventKind::ReceiptSent => "receipt_sent",
+            EventKind::ReceiptOpened => "receipt_opened",
+            EventKind::ReceiptDownloaded => "receipt_downloaded",
+            EventKind::Finished => "finished",
+            EventKind::Deleted => "deleted",
+            EventKind::Expired => "expired",
+            EventKind::EmailBounced => "email_bounced",
+            EventKind::Failed => "failed",
+            EventKind::Other => "other",
+        }
+    }
+
+    /// An unknown name reads as `Other`.
+    pub fn parse(s: &str) -> EventKind {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .unwrap_or(EventKind::Other)
+    }
+
+    /// Told by the request itself on the timeline, not per signer (services
+    /// report a cancel or an expiry on every signer).
+    pub fn is_request_wide(self) -> bool {
+        matches!(
+            self,
+            EventKind::Cancelled | EventKind::Finished | EventKind::Deleted | EventKind::Expired
+        )
+    }
+}
+
+/// Where one signer is, in the portal's words (stored as the string in
+/// `SignerState.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SignerPhase {
+    Waiting,
+    Signed,
+    Rejected,
+}
+
+impl SignerPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignerPhase::Waiting => "waiting",
+            SignerPhase::Signed => "signed",
+            SignerPhase::Rejected => "rejected",
+        }
+    }
+}
+
 /// A service that staff may choose for a draft (configured on this portal).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Offered {
@@ -312,6 +436,12 @@ mod tests {
             assert_eq!(ProviderKind::parse(k.as_str()), Some(k));
         }
         assert_eq!(ProviderKind::parse("docusign"), None);
+        for k in EventKind::ALL {
+            assert_eq!(EventKind::parse(k.as_str()), k);
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert_eq!(EventKind::parse("something new"), EventKind::Other);
     }
 
     #[test]

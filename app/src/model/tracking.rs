@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::service::EventKind;
+
 /// A signer's state as last confirmed by Signhost.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SignerState {
@@ -125,21 +127,22 @@ pub fn compose_timeline(
     }
     for a in activities {
         // Told by the request itself (above), not per signer.
-        if matches!(
-            a.kind.as_str(),
-            "cancelled" | "finished" | "deleted" | "expired"
-        ) {
+        let kind = EventKind::parse(&a.kind);
+        if kind.is_request_wide() {
             continue;
         }
-        let tone = match a.kind.as_str() {
-            "signed" => "ok",
-            "declined" | "identity_failed" | "email_bounced" | "failed" => "error",
+        let tone = match kind {
+            EventKind::Signed => "ok",
+            EventKind::Declined
+            | EventKind::IdentityFailed
+            | EventKind::EmailBounced
+            | EventKind::Failed => "error",
             _ => "info",
         };
         let e = TimelineEntry {
             at: a.at.clone(),
             who: a.who.clone(),
-            what: activity_words(&a.kind, a.code, a.info.as_deref()),
+            what: activity_words(kind, a.code, a.info.as_deref()),
             tone: tone.into(),
         };
         out.push((instant(&e.at), e));
@@ -223,35 +226,36 @@ pub struct Tracking {
 
 /// What a signer did, in words, by the portal's kind of event (`code`,
 /// the service's own, names an event of a kind the portal does not know).
-pub fn activity_words(kind: &str, code: i64, info: Option<&str>) -> String {
+pub fn activity_words(kind: EventKind, code: i64, info: Option<&str>) -> String {
+    use EventKind as K;
     let text = match kind {
-        "invited" => "was invited by email",
-        "invitation_received" => "received the invitation",
-        "opened" => "opened the signing page",
-        "reminded" => "was sent a reminder",
-        "viewed" => "opened a document",
-        "identified" => "had their identity approved",
-        "identity_failed" => "failed the identity check",
-        "cancelled" => "cancelled",
-        "declined" => "rejected",
-        "signed" => "signed",
-        "delegated" => "delegated signing to someone else",
-        "document_sent" => "was sent the signed documents",
-        "document_opened" => "opened the signed documents",
-        "document_downloaded" => "downloaded the signed documents",
-        "receipt_sent" => "was sent the receipt",
-        "receipt_opened" => "opened the receipt",
-        "receipt_downloaded" => "downloaded the receipt",
-        "finished" => "finished",
-        "deleted" => "deleted",
-        "expired" => "expired",
-        "email_bounced" => "could not be emailed (the message bounced)",
-        "failed" => "could not be reached (failure)",
-        _ => return format!("activity {code}"),
+        K::Invited => "was invited by email",
+        K::InvitationReceived => "received the invitation",
+        K::Opened => "opened the signing page",
+        K::Reminded => "was sent a reminder",
+        K::Viewed => "opened a document",
+        K::Identified => "had their identity approved",
+        K::IdentityFailed => "failed the identity check",
+        K::Cancelled => "cancelled",
+        K::Declined => "rejected",
+        K::Signed => "signed",
+        K::Delegated => "delegated signing to someone else",
+        K::DocumentSent => "was sent the signed documents",
+        K::DocumentOpened => "opened the signed documents",
+        K::DocumentDownloaded => "downloaded the signed documents",
+        K::ReceiptSent => "was sent the receipt",
+        K::ReceiptOpened => "opened the receipt",
+        K::ReceiptDownloaded => "downloaded the receipt",
+        K::Finished => "finished",
+        K::Deleted => "deleted",
+        K::Expired => "expired",
+        K::EmailBounced => "could not be emailed (the message bounced)",
+        K::Failed => "could not be reached (failure)",
+        K::Other => return format!("activity {code}"),
     };
     match (kind, info) {
-        ("viewed", Some(file)) if !file.is_empty() => format!("{text} ({file})"),
-        ("declined", Some(reason)) if !reason.is_empty() => format!("{text}: “{reason}”"),
+        (K::Viewed, Some(file)) if !file.is_empty() => format!("{text} ({file})"),
+        (K::Declined, Some(reason)) if !reason.is_empty() => format!("{text}: “{reason}”"),
         _ => text.to_string(),
     }
 }

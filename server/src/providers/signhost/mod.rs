@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use app::model::request::RequestStatus;
-use app::model::service::ProviderKind;
+use app::model::service::{EventKind, ProviderKind, SignerPhase};
 use app::model::tracking::SignerState;
 use app::ssr::db::activities::ActivityRow;
 use app::ssr::db::documents::DocumentRow;
@@ -57,47 +57,48 @@ pub fn status_of(code: i64) -> RequestStatus {
 
 /// The portal's word for a Signhost activity code (the same table as
 /// migration 0008 used for the activities recorded before it).
-pub fn event_kind(code: i64) -> &'static str {
+pub fn event_kind(code: i64) -> EventKind {
+    use EventKind as K;
     match code {
-        101 => "invited",
-        102 => "invitation_received",
-        103 => "opened",
-        104 => "reminded",
-        105 => "viewed",
-        110 => "identified",
-        111 => "identity_failed",
-        201 => "cancelled",
-        202 => "declined",
-        203 => "signed",
-        204 => "delegated",
-        301 => "document_sent",
-        302 => "document_opened",
-        303 => "document_downloaded",
-        401 => "receipt_sent",
-        402 => "receipt_opened",
-        403 => "receipt_downloaded",
-        500 => "finished",
-        600 => "deleted",
-        700 => "expired",
-        901..=904 => "email_bounced",
-        999 => "failed",
-        _ => "other",
+        101 => K::Invited,
+        102 => K::InvitationReceived,
+        103 => K::Opened,
+        104 => K::Reminded,
+        105 => K::Viewed,
+        110 => K::Identified,
+        111 => K::IdentityFailed,
+        201 => K::Cancelled,
+        202 => K::Declined,
+        203 => K::Signed,
+        204 => K::Delegated,
+        301 => K::DocumentSent,
+        302 => K::DocumentOpened,
+        303 => K::DocumentDownloaded,
+        401 => K::ReceiptSent,
+        402 => K::ReceiptOpened,
+        403 => K::ReceiptDownloaded,
+        500 => K::Finished,
+        600 => K::Deleted,
+        700 => K::Expired,
+        901..=904 => K::EmailBounced,
+        999 => K::Failed,
+        _ => K::Other,
     }
 }
 
 fn signer_state(s: &signhost::model::Signer) -> SignerState {
     let did = |code: ActivityCode| s.activities.iter().any(|a| a.code == code);
     let (status, at) = if s.signed_date_time.is_some() || did(ActivityCode::Signed) {
-        ("signed", s.signed_date_time)
+        (SignerPhase::Signed, s.signed_date_time)
     } else if s.reject_date_time.is_some() || did(ActivityCode::Rejected) {
-        ("rejected", s.reject_date_time)
+        (SignerPhase::Rejected, s.reject_date_time)
     } else {
-        ("waiting", None)
+        (SignerPhase::Waiting, None)
     };
     SignerState {
         id: s.id.clone().unwrap_or_default(),
         email: s.email.clone().unwrap_or_default(),
-        status: status.into(),
+        status: status.as_str().into(),
         at: at.map(|t| t.to_rfc3339()),
         reason: s.reject_reason.clone(),
     }
@@ -115,7 +116,7 @@ pub fn snapshot_of(tx: &Transaction) -> Snapshot {
                 ActivityRow {
                     activity_id: a.id.clone().unwrap_or_default(),
                     signer_id: s.id.clone().unwrap_or_default(),
-                    kind: event_kind(code).into(),
+                    kind: event_kind(code).as_str().into(),
                     code,
                     info: if a.code == ActivityCode::Rejected {
                         s.reject_reason.clone()
