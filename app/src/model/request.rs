@@ -37,6 +37,14 @@ impl Flow {
             Flow::Direct => "Direct: the portal gives you the signing links",
         }
     }
+
+    /// The choice as staff see it for a request sent with `service`.
+    pub fn label_for(self, service: &str) -> String {
+        match self {
+            Flow::Invite => format!("Invite: {service} emails each signer"),
+            Flow::Direct => self.label().to_string(),
+        }
+    }
 }
 
 /// Signhost's languages (code, name).
@@ -561,6 +569,16 @@ pub fn format_size(bytes: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flow_names_the_service_that_emails() {
+        assert_eq!(Flow::Invite.label_for("Signhost"), Flow::Invite.label());
+        assert_eq!(
+            Flow::Invite.label_for("Signicat"),
+            "Invite: Signicat emails each signer"
+        );
+        assert_eq!(Flow::Direct.label_for("Signicat"), Flow::Direct.label());
+    }
 
     #[test]
     fn keys_grow_past_the_highest() {

@@ -102,7 +102,7 @@ pub fn SettingsCard() -> impl IntoView {
                                 <input type="radio" id=input_id name="flow" value=flow.as_str() checked=checked
                                     disabled=move || !offered() && !checked
                                     on:change=change(|s, v| s.flow = Flow::parse(&v))/>
-                                {flow.label()}
+                                {move || flow.label_for(editing.service.get().label())}
                                 {move || (!offered()).then(|| view! {
                                     <span class="muted small">{format!(" (not offered by {})", editing.service.get().label())}</span>
                                 })}
