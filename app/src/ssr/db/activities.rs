@@ -1,4 +1,4 @@
-//! The `activities` table: every signer activity Signhost reported, merged
+//! The `activities` table: every signer activity a service reported, merged
 //! from postbacks and checks (each recorded once).
 
 use super::{on_ex, on_pool, Db, Ex};

@@ -108,7 +108,7 @@ pub async fn counts(db: &Db, f: &Filter, user_id: i64) -> sqlx::Result<Vec<(Stri
         .fetch_all(pool).await)
 }
 
-/// Requests waiting at Signhost with no postback since `since`.
+/// Requests waiting at their service with no message since `since`.
 pub async fn quiet(db: &Db, since: DateTime<Utc>) -> sqlx::Result<i64> {
     let sql = "SELECT COUNT(*) FROM requests WHERE status = 'waiting' \
                AND COALESCE(last_postback_at, started_at) < $1";

@@ -118,13 +118,13 @@ pub async fn move_by_one(db: &Db, request_id: i64, id: i64, up: bool) -> sqlx::R
     })
 }
 
-/// Records that a document reached Signhost (metadata and PDF).
+/// Records that a document reached the service (Signhost: metadata and PDF).
 pub async fn mark_uploaded(ex: impl Into<Ex<'_>>, id: i64, now: DateTime<Utc>) -> sqlx::Result<()> {
     let sql = "UPDATE documents SET uploaded_at = $1 WHERE id = $2";
     on_ex!(ex.into(), pool => sqlx::query(sql).bind(now).bind(id).execute(pool).await.map(|_| ()))
 }
 
-/// Forgets uploads (when a new Signhost transaction replaces the old one).
+/// Forgets uploads (when a new request at the service replaces the old one).
 pub async fn clear_uploaded(ex: impl Into<Ex<'_>>, request_id: i64) -> sqlx::Result<()> {
     let sql = "UPDATE documents SET uploaded_at = NULL WHERE request_id = $1";
     on_ex!(ex.into(), pool => sqlx::query(sql).bind(request_id).execute(pool).await.map(|_| ()))

@@ -1,5 +1,6 @@
 //! The `signer_links` table: the portal's own unguessable link per signer,
-//! which redirects to the signer's current Signhost `SignUrl`.
+//! which redirects to the signer's current signing page at the service
+//! (Signhost: its `SignUrl`).
 
 use chrono::{DateTime, Utc};
 

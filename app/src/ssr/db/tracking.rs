@@ -1,4 +1,4 @@
-//! What the portal knows of a sent request at Signhost: status, signers,
+//! What the portal knows of a sent request at its service: status, signers,
 //! when it was last checked. The status only moves forward.
 
 use chrono::{DateTime, Utc};
@@ -17,7 +17,7 @@ pub struct Observed<'a> {
     pub fetched_at: DateTime<Utc>,
 }
 
-/// Records what Signhost said. A request still waiting takes any status; a
+/// Records what the service said. A request still waiting takes any status; a
 /// finished one keeps its end status (late or out-of-order news never moves
 /// it back). False when the news was refused. `updated_at` ("last change")
 /// moves only when something did change: a check that finds the request as
@@ -28,7 +28,7 @@ pub async fn observe(
     seen: &Observed<'_>,
     now: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
-    // Signhost's own sub-status (10 → 20, "processing") and the first
+    // The service's own sub-status (Signhost: 10 → 20, "processing") and the first
     // reading of the signers' states are not news to staff.
     let sql = "UPDATE requests SET updated_at = CASE WHEN status IS DISTINCT FROM $1 \
                OR signers_signed IS DISTINCT FROM $3 \
