@@ -2,6 +2,7 @@
 //! the registry of the services configured on this portal.
 
 pub mod signhost;
+pub mod signicat;
 
 use std::sync::Arc;
 
