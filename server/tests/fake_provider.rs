@@ -73,9 +73,23 @@ impl Provider for Fake {
                     .enumerate()
                     .map(|(i, s)| (format!("fs{}", i + 1), s.key.clone()))
                     .collect();
+                // The signers' tokens go into the redirect URLs, so they are
+                // chosen (and kept) before the service is called.
+                let tokens: HashMap<String, String> = signers
+                    .iter()
+                    .map(|(_, key)| (key.clone(), format!("tok-{}-{key}", cx.row.id).repeat(4)))
+                    .collect();
+                let docs = cx.documents().await?;
+                let packages: HashMap<String, String> = docs
+                    .iter()
+                    .map(|d| (d.id.to_string(), format!("package-{}", d.id)))
+                    .collect();
+                cx.save_state(&serde_json::json!({"tokens": tokens, "packages": packages}))
+                    .await?;
                 let links = signers
                     .iter()
                     .map(|(id, key)| NewLink {
+                        token: Some(tokens[key].clone()),
                         signer_key: key.clone(),
                         signer_id: id.clone(),
                         sign_url: format!("https://fake.example/sign/{external_id}/{id}"),
@@ -161,18 +175,27 @@ impl Provider for Fake {
         Ok(())
     }
 
-    fn artifacts(&self, documents: &[DocumentRow]) -> Vec<ArtifactRef> {
+    fn artifacts(&self, documents: &[DocumentRow], state: &str) -> Vec<ArtifactRef> {
+        let state: serde_json::Value = serde_json::from_str(state).unwrap_or_default();
         documents
             .iter()
             .map(|d| ArtifactRef {
                 kind: "signed",
-                file_id: format!("package-{}", d.id),
+                file_id: state["packages"][d.id.to_string()]
+                    .as_str()
+                    .unwrap_or("not kept")
+                    .to_string(),
                 name: format!("{} (signed)", d.name),
             })
             .collect()
     }
 
-    async fn download(&self, external_id: &str, a: &ArtifactRef) -> Result<Vec<u8>, ProviderError> {
+    async fn download(
+        &self,
+        external_id: &str,
+        _state: &str,
+        a: &ArtifactRef,
+    ) -> Result<Vec<u8>, ProviderError> {
         self.note(format!("download {external_id} {}", a.file_id));
         Ok(format!("%PDF-1.7\n% signed by the fake service: {}\n", a.file_id).into_bytes())
     }
@@ -312,6 +335,9 @@ async fn a_second_service_takes_a_request_from_draft_to_archive_through_the_same
             format!("https://fake.example/sign/{external_id}/fs1")
         );
 
+        // The tokens chosen before the create are the signers' links.
+        assert_eq!(links[0].token, format!("tok-{id}-s1").repeat(4));
+
         // A forged hint is kept aside and changes nothing.
         assert_eq!(hook(&app, &external_id, "forged").await, StatusCode::OK);
         fake.sign(&external_id, "fs1");
@@ -320,6 +346,30 @@ async fn a_second_service_takes_a_request_from_draft_to_archive_through_the_same
         let view = app.request_view(&owner, id).await;
         assert_eq!(view["status"], json!("waiting"));
         assert_eq!(view["tracking"]["signers"][0]["status"], json!("signed"));
+        // Back on the portal's landing page with their own token, the first
+        // signer is thanked; the second, not yet signed, waits.
+        let landing = |token: String| {
+            let app = &app;
+            async move {
+                app.bare_client()
+                    .get(app.url(&format!("/return?t={token}")))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        assert!(landing(links[0].token.clone())
+            .await
+            .contains("Thank you for signing"));
+        assert!(landing(links[1].token.clone())
+            .await
+            .contains("confirming your signature"));
+        assert!(landing("nobody".repeat(8))
+            .await
+            .contains("There is nothing to show here"));
         assert_eq!(view["tracking"]["signers"][1]["status"], json!("waiting"));
         let inbox = postbacks::recent(&app.db, 10).await.unwrap();
         let states: Vec<(&str, &str)> = inbox

@@ -138,9 +138,16 @@ pub trait Provider: Send + Sync {
     async fn purge(&self, external_id: &str) -> Result<(), ProviderError>;
 
     /// The files to archive once a request is signed.
-    fn artifacts(&self, documents: &[DocumentRow]) -> Vec<ArtifactRef>;
+    /// The files to archive once a request is signed (`state`: what the
+    /// adapter kept, e.g. the service's ids of further documents).
+    fn artifacts(&self, documents: &[DocumentRow], state: &str) -> Vec<ArtifactRef>;
 
-    async fn download(&self, external_id: &str, a: &ArtifactRef) -> Result<Vec<u8>, ProviderError>;
+    async fn download(
+        &self,
+        external_id: &str,
+        state: &str,
+        a: &ArtifactRef,
+    ) -> Result<Vec<u8>, ProviderError>;
 
     /// Authenticates and reads an inbound message.
     fn inbound(&self, headers: &http::HeaderMap, body: &[u8]) -> Inbound;
@@ -232,6 +239,9 @@ impl Providers {
 
 /// A signer link to save with the service's id of a new request.
 pub struct NewLink {
+    /// The portal's token for the signer, when the adapter chose it before
+    /// creating (it went into the service's redirect URL); else a new one.
+    pub token: Option<String>,
     pub signer_key: String,
     /// The service's signer id.
     pub signer_id: String,
@@ -288,7 +298,7 @@ impl Sending<'_> {
         faults::check(self.row.id, "create: transaction saved")?;
         for l in links {
             let link = LinkRow {
-                token: new_token(),
+                token: l.token.unwrap_or_else(new_token),
                 request_id: self.row.id,
                 signer_key: l.signer_key,
                 signer_id: l.signer_id,
@@ -300,6 +310,20 @@ impl Sending<'_> {
         self.row.external_id = Some(external_id.into());
         self.row.sent_payload = Some(payload.into());
         Ok(())
+    }
+
+    /// Keeps what the adapter must remember between its steps (JSON), at
+    /// once: saved before a call whose answer might be lost in a crash.
+    pub async fn save_state(&mut self, state: &serde_json::Value) -> sqlx::Result<()> {
+        let json = state.to_string();
+        requests::set_provider_state(self.db, self.row.id, &json, Utc::now()).await?;
+        self.row.provider_state = json;
+        Ok(())
+    }
+
+    /// What the adapter kept (an empty object when nothing yet).
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&self.row.provider_state).unwrap_or_else(|_| serde_json::json!({}))
     }
 
     /// Forgets what an earlier, refused attempt created (after the adapter

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::model::tracking::SignerState;
-use app::ssr::db::{requests, tracking};
+use app::ssr::db::{requests, signer_links, tracking};
 use app::ssr::state::AppState;
 use app::ssr::web::ClientIp;
 use axum::extract::{Query, State};
@@ -123,22 +123,44 @@ pub async fn page_for(
         return res;
     }
     let neutral = || render(&brand, &ENGLISH, ENGLISH.neutral, false);
-    let Some((provider, back)) = landing
-        .state
-        .providers
-        .all()
-        .find_map(|p| p.return_lookup(&params).map(|back| (p.clone(), back)))
-    else {
-        return neutral();
-    };
-    let (tid, signer_id) = (back.external_id, back.signer_id);
-    if !plausible(&tid) || !plausible(&signer_id) {
-        return neutral();
-    }
     let db = &landing.state.db;
-    let Ok(Some(request_id)) = tracking::request_of(db, provider.kind().as_str(), &tid).await
-    else {
-        return neutral();
+    // The portal's own signer token (any service), else the service's own
+    // parameters (Signhost's `sh_*`).
+    let (provider, request_id, tid, signer_id) = match params.get("t") {
+        Some(token) => {
+            let Ok(Some(link)) = signer_links::find(db, token).await else {
+                return neutral();
+            };
+            let Ok(Some(row)) = requests::find(db, link.request_id).await else {
+                return neutral();
+            };
+            let (Some(provider), Some(tid)) =
+                (landing.state.providers.of(&row.provider), row.external_id)
+            else {
+                return neutral();
+            };
+            (provider, link.request_id, tid, link.signer_id)
+        }
+        None => {
+            let Some((provider, back)) = landing
+                .state
+                .providers
+                .all()
+                .find_map(|p| p.return_lookup(&params).map(|back| (p.clone(), back)))
+            else {
+                return neutral();
+            };
+            let (tid, signer_id) = (back.external_id, back.signer_id);
+            if !plausible(&tid) || !plausible(&signer_id) {
+                return neutral();
+            }
+            let Ok(Some(request_id)) =
+                tracking::request_of(db, provider.kind().as_str(), &tid).await
+            else {
+                return neutral();
+            };
+            (provider, request_id, tid, signer_id)
+        }
     };
     let Ok(Some(row)) = requests::find(db, request_id).await else {
         return neutral();

@@ -23,14 +23,16 @@ impl Worker {
         };
         let stored = archive::list(&self.db, row.id).await?;
         let docs = documents::list(&self.db, row.id).await?;
-        for file in provider.artifacts(&docs) {
+        for file in provider.artifacts(&docs, &row.provider_state) {
             if stored
                 .iter()
                 .any(|f| f.kind == file.kind && f.file_id == file.file_id)
             {
                 continue;
             }
-            let pdf = provider.download(external_id, &file).await?;
+            let pdf = provider
+                .download(external_id, &row.provider_state, &file)
+                .await?;
             if !pdf.starts_with(b"%PDF") {
                 return Err(StepError::Retry(format!(
                     "{label} sent something that is not a PDF for {}",

@@ -220,6 +220,17 @@ pub async fn set_external(
         .execute(pool).await.map(|_| ()))
 }
 
+/// Saves the adapter's state of a request (JSON).
+pub async fn set_provider_state(
+    db: &Db,
+    id: i64,
+    state: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let sql = "UPDATE requests SET provider_state = $1, updated_at = $2 WHERE id = $3";
+    on_pool!(db, pool => sqlx::query(sql).bind(state).bind(now).bind(id).execute(pool).await.map(|_| ()))
+}
+
 /// Deletes an editable request with its documents; false when not editable.
 pub async fn delete(db: &Db, id: i64) -> sqlx::Result<bool> {
     let sql = format!("DELETE FROM requests WHERE id = $1 AND {EDITABLE}");

@@ -189,6 +189,7 @@ impl Signhost {
                     .find(|c| c.id.as_deref() == Some(id.as_str()))
                     .and_then(|c| c.sign_url.clone())?;
                 Some(NewLink {
+                    token: None,
                     signer_key: s.key.clone(),
                     signer_id: id,
                     sign_url: url,
@@ -293,7 +294,7 @@ impl Provider for Signhost {
         Ok(())
     }
 
-    fn artifacts(&self, documents: &[DocumentRow]) -> Vec<ArtifactRef> {
+    fn artifacts(&self, documents: &[DocumentRow], _state: &str) -> Vec<ArtifactRef> {
         let mut files: Vec<ArtifactRef> = documents
             .iter()
             .map(|d| ArtifactRef {
@@ -310,7 +311,12 @@ impl Provider for Signhost {
         files
     }
 
-    async fn download(&self, external_id: &str, a: &ArtifactRef) -> Result<Vec<u8>, ProviderError> {
+    async fn download(
+        &self,
+        external_id: &str,
+        _state: &str,
+        a: &ArtifactRef,
+    ) -> Result<Vec<u8>, ProviderError> {
         let bytes = match a.kind {
             "receipt" => self.client.get_receipt(external_id).await.map_err(lift)?,
             _ => self
