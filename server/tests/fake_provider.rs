@@ -21,6 +21,7 @@ use app::ssr::testing::TestDb;
 use reqwest::StatusCode;
 use serde_json::json;
 use server::worker::Worker;
+use support::flow::until_idle;
 use support::{location, TestApp};
 
 /// What the fake service holds of one request.
@@ -224,15 +225,6 @@ async fn hook(app: &TestApp, external_id: &str, signature: &str) -> StatusCode {
         .await
         .unwrap()
         .status()
-}
-
-async fn until_idle(w: &Worker) {
-    for _ in 0..200 {
-        if !w.tick().await.unwrap() {
-            return;
-        }
-    }
-    panic!("the worker did not settle");
 }
 
 #[tokio::test]
