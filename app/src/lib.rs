@@ -1,7 +1,7 @@
 //! The signing portal's pages, server functions and server-side rooms.
 
 // The request page's views nest deeply; release builds need the room.
-#![recursion_limit = "256"]
+#![recursion_limit = "512"]
 
 pub mod api;
 pub mod components;
