@@ -85,6 +85,15 @@ pub async fn build_router_with(
         let keys = sandbox::installation_keys(&db).await?;
         config.signhost.use_installation_keys(&keys);
     }
+    // The Signicat simulator's own credentials (also when a real Signicat is used).
+    let signicat_keys = if config.sandbox {
+        sandbox::signicat_keys(&db).await?
+    } else {
+        Default::default()
+    };
+    if let Some(s) = config.signicat.as_mut() {
+        s.use_installation_keys(&signicat_keys);
+    }
     if config.sandbox_exposed {
         tracing::warn!(
             public_url = %config.public_url,
@@ -152,6 +161,11 @@ pub async fn build_router_with(
             user_token: config.signhost.user_token.expose().to_string(),
             shared_secret: config.signhost.shared_secret.expose().to_string(),
             public_url: config.public_url.clone(),
+            signicat: signicat_keys,
+            signicat_token_seconds: config
+                .signicat
+                .as_ref()
+                .map_or(3600, |s| s.sandbox_token_seconds),
             clock_offset: Default::default(),
         })
         .await?;
@@ -202,7 +216,23 @@ pub fn configured_providers(config: &Config) -> app::ssr::provider::Providers {
         config.landing_url(),
         s.shared_secret.expose().to_string(),
     );
-    providers::registry(vec![signhost], config.default_provider)
+    let mut list = vec![signhost];
+    if let Some(s) = &config.signicat {
+        let client = ::signicat::Client::new(
+            s.api_url.clone(),
+            s.token_url.clone(),
+            ::signicat::Credentials {
+                client_id: s.client_id.clone(),
+                client_secret: s.client_secret.expose().to_string(),
+            },
+        );
+        list.push(providers::signicat(
+            client,
+            config.landing_url(),
+            s.webhook_secret.expose().to_string(),
+        ));
+    }
+    providers::registry(list, config.default_provider)
 }
 
 /// The worker that sends started requests and follows them.

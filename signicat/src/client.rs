@@ -356,6 +356,20 @@ impl Client {
         Self::json(res).await
     }
 
+    /// `GET /documents/{id}/attachments`: those added so far, in order.
+    pub async fn attachments(&self, id: &str) -> Result<Vec<Attachment>, Error> {
+        let res = self
+            .send(
+                Method::GET,
+                &format!("documents/{id}/attachments"),
+                &[],
+                &[Scope::DocumentRead],
+                Body::None,
+            )
+            .await?;
+        Self::json(res).await
+    }
+
     /// `PATCH /documents/{id}/signers/{signerId}` with the fields to change.
     pub async fn update_signer(
         &self,

@@ -48,6 +48,9 @@ pub struct ContactDetails {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Advanced {
+    /// Labels the document's events carry too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
     /// How many attachments follow (the document waits for them, S3
     /// `sign-multiple-documents.md`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -228,6 +231,7 @@ pub struct DocumentSignature {
     pub full_name: Option<String>,
     pub signed_time: Option<String>,
     pub mechanism: Option<String>,
+    pub client_ip: Option<String>,
 }
 
 /// `GET /documents/{id}/status`.

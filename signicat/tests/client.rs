@@ -276,6 +276,7 @@ async fn a_create_sends_exactly_this_json() {
             required: None,
         }],
         advanced: Advanced {
+            tags: Vec::new(),
             attachments: Some(1),
             required_signatures: None,
             time_to_live: Some(TimeToLive {

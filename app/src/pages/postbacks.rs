@@ -81,7 +81,7 @@ fn InboxTable(rows: Vec<InboxEntry>, replay: ServerAction<ReplayPostback>) -> im
                         let class = match p.state.as_str() {
                             "applied" => "badge badge-ok",
                             "quarantined" => "badge badge-error",
-                            "duplicate" => "badge badge-muted",
+                            "duplicate" | "ignored" => "badge badge-muted",
                             _ => "badge badge-info",
                         };
                         view! {

@@ -98,6 +98,8 @@ pub struct Inbound {
     pub signature: Option<String>,
     /// `None` when authentic; else why it is quarantined.
     pub refused: Option<String>,
+    /// Authentic but nothing to act on (a webhook's `ping`): why.
+    pub ignore: Option<String>,
 }
 
 /// A signer's browser coming back from the service's signing page.
@@ -151,6 +153,12 @@ pub trait Provider: Send + Sync {
 
     /// Authenticates and reads an inbound message.
     fn inbound(&self, headers: &http::HeaderMap, body: &[u8]) -> Inbound;
+
+    /// What an authentic message itself reports for the timeline (services
+    /// whose webhooks carry events: Signicat); read again when it is processed.
+    fn events_of(&self, _body: &[u8]) -> Vec<ActivityRow> {
+        Vec::new()
+    }
 
     /// How the service names a document in what it reports (Signhost:
     /// `document-{id}.pdf`), so the timeline can name it as staff do.

@@ -7,9 +7,11 @@ use std::net::SocketAddr;
 use url::Url;
 
 mod signhost;
+mod signicat;
 
 use app::model::service::ProviderKind;
 pub use signhost::{SandboxKeys, SignhostSettings};
+pub use signicat::SignicatSettings;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portal.db";
 pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:3000";
@@ -44,6 +46,8 @@ pub struct Config {
     pub public_url: Url,
     pub bind_addr: SocketAddr,
     pub signhost: SignhostSettings,
+    /// Signicat, when offered (a real service, or the simulator with the sandbox).
+    pub signicat: Option<SignicatSettings>,
     /// The service new drafts get (`DEFAULT_PROVIDER`, one configured here).
     pub default_provider: ProviderKind,
     /// The largest PDF staff may upload (at most Signhost's 50 MB).
@@ -206,17 +210,21 @@ impl Config {
         // and the one the server listens on.
         let loopback = is_loopback(&public_url) && bind_addr.ip().is_loopback();
         let (signhost, sandbox) = signhost::read(&var, &public_url, loopback)?;
+        let signicat = signicat::read(&var, &public_url, sandbox)?;
+        let mut configured = vec![ProviderKind::Signhost];
+        configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
         let default_provider = match var("DEFAULT_PROVIDER") {
             None => ProviderKind::Signhost,
             Some(raw) => match ProviderKind::parse(&raw) {
-                Some(ProviderKind::Signhost) => ProviderKind::Signhost,
+                Some(kind) if configured.contains(&kind) => kind,
                 Some(other) => {
                     return Err(err(
                         "DEFAULT_PROVIDER",
                         format!(
-                        "names {}, which is not configured on this portal (configured: signhost)",
-                        other.label()
-                    ),
+                            "names {}, which is not configured on this portal (configured: {})",
+                            other.label(),
+                            configured.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
                     ))
                 }
                 None => {
@@ -253,6 +261,7 @@ impl Config {
             public_url,
             bind_addr,
             signhost,
+            signicat,
             default_provider,
             max_upload_bytes,
             workers,

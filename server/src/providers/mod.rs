@@ -24,6 +24,15 @@ pub fn signhost(
     })
 }
 
+/// The Signicat adapter for a client and the portal's landing page.
+pub fn signicat(client: ::signicat::Client, return_url: String, webhook_secret: String) -> Arc<dyn Provider> {
+    Arc::new(signicat::Signicat {
+        client,
+        return_url,
+        webhook_secret,
+    })
+}
+
 /// A registry of the given adapters, with `default` offered first.
 pub fn registry(list: Vec<Arc<dyn Provider>>, default: ProviderKind) -> Providers {
     Providers::new(list, default)

@@ -3,10 +3,11 @@
 //! account. `common` holds what every simulator reuses (clock, outbound
 //! webhook queue, PDF marks, signing page shell); `signhost` is Signhost's
 //! REST API at `/sandbox/api/`, a signing page at each `SignUrl`, signed PDFs
-//! and receipts.
+//! and receipts; `signicat` is Signicat's Express API at `/sandbox/signicat/`.
 
 pub mod common;
 pub mod signhost;
+pub mod signicat;
 
 pub use common::pdf;
 use signhost::{api, sign, time};
@@ -29,6 +30,10 @@ pub struct Sandbox {
     pub shared_secret: String,
     /// The portal's public address (`SignUrl`s and file links point here).
     pub public_url: Url,
+    /// The Signicat simulator's credentials.
+    pub signicat: self::signicat::Keys,
+    /// Lifetime of the Signicat simulator's access tokens.
+    pub signicat_token_seconds: i64,
     /// Seconds the sandbox clock runs ahead of real time (moved by tests).
     pub clock_offset: std::sync::atomic::AtomicI64,
 }
@@ -49,13 +54,14 @@ pub struct Routes {
     pub tools: Router,
 }
 
-const KEY_NAMES: [&str; 3] = ["keys.app_key", "keys.user_token", "keys.shared_secret"];
-
-/// The installation's sandbox keys: made at random on first start and kept
-/// in the database, so every instance and restart uses the same ones.
-pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sqlx::Error> {
+/// Random values made on first start and kept in the database, so every
+/// instance and restart uses the same ones.
+async fn installation_values<const N: usize>(
+    db: &Db,
+    names: [&str; N],
+) -> Result<[String; N], sqlx::Error> {
     let mut values = Vec::new();
-    for name in KEY_NAMES {
+    for name in names {
         let fresh = format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),
@@ -66,7 +72,36 @@ pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sq
         let stored = app::ssr::db::sandbox::get_setting(db, name).await?;
         values.push(stored.unwrap_or(fresh));
     }
-    let [app_key, user_token, shared_secret]: [String; 3] = values.try_into().expect("three keys");
+    Ok(values.try_into().expect("one value per name"))
+}
+
+/// The installation's Signicat simulator credentials.
+pub async fn signicat_keys(db: &Db) -> Result<self::signicat::Keys, sqlx::Error> {
+    let [client_id, client_secret, webhook_secret, signing_key] = installation_values(
+        db,
+        [
+            "signicat.client_id",
+            "signicat.client_secret",
+            "signicat.webhook_secret",
+            "signicat.signing_key",
+        ],
+    )
+    .await?;
+    Ok(self::signicat::Keys {
+        client_id: format!("sandbox-{}", &client_id[..16]),
+        client_secret,
+        webhook_secret,
+        signing_key,
+    })
+}
+
+/// The installation's sandbox keys for Signhost.
+pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sqlx::Error> {
+    let [app_key, user_token, shared_secret] = installation_values(
+        db,
+        ["keys.app_key", "keys.user_token", "keys.shared_secret"],
+    )
+    .await?;
     Ok(crate::config::SandboxKeys {
         app_key,
         user_token,
@@ -77,7 +112,19 @@ pub async fn installation_keys(db: &Db) -> Result<crate::config::SandboxKeys, sq
 /// Restores the sandbox clock, starts its background work and returns its routes.
 pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
     common::clock::restore(&sandbox).await?;
+    self::signicat::notify::install(&sandbox).await?;
     let shared = Arc::new(sandbox);
+    let packaging = shared.clone();
+    tokio::spawn(async move {
+        // Packaging follows a signature within seconds; deadlines by the clock.
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            every.tick().await;
+            if let Err(e) = self::signicat::sign::tick(&packaging).await {
+                tracing::warn!(status = e.status, "signicat sandbox tick failed");
+            }
+        }
+    });
     let ticking = shared.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
@@ -113,7 +160,7 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
             .at("/sandbox/mail", get(time::mailbox))
             .at("/sandbox/clock", post(time::advance))
             .with_state(shared.clone()),
-        api: routes(shared),
+        api: routes(shared.clone()).merge(self::signicat::routes(shared)),
     })
 }
 

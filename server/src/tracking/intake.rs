@@ -33,6 +33,7 @@ fn kept_headers(headers: &HeaderMap) -> String {
         "content-type",
         "content-length",
         "checksum",
+        "x-idfy-signature",
         "user-agent",
         "authorization",
     ] {
@@ -132,9 +133,10 @@ async fn receive(
                 },
             };
             let authentic = inbound.refused.is_none();
-            let (state, reason) = match inbound.refused {
-                None => ("received", None),
-                Some(why) => ("quarantined", Some(why)),
+            let (state, reason) = match (inbound.refused, inbound.ignore) {
+                (Some(why), _) => ("quarantined", Some(why)),
+                (None, Some(why)) => ("ignored", Some(why)),
+                (None, None) => ("received", None),
             };
             // Bodies that are not authentic count against the sender's hourly
             // budget; past it only the attempt is kept.

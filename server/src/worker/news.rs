@@ -2,7 +2,7 @@
 //! hint to ask the service), and the periodic check of requests still
 //! waiting (reconciliation). Both end in `tracking::refresh`.
 
-use app::ssr::db::{postbacks, requests, tracking};
+use app::ssr::db::{activities, postbacks, requests, tracking};
 use app::ssr::provider::ProviderError;
 use app::ssr::tracking::refresh;
 use chrono::{Duration, Utc};
@@ -41,6 +41,10 @@ impl Worker {
         };
         tracking::postback_seen(&self.db, request_id, now).await?;
         if postbacks::covered(&self.db, &p, request_id).await? {
+            let events = provider.events_of(p.body.as_bytes());
+            if !events.is_empty() {
+                activities::merge(&self.db, request_id, &events).await?;
+            }
             // What it hinted at is known: the service was asked after it came.
             let (state, note) = if postbacks::repeats(&self.db, &p).await? {
                 ("duplicate", None)
@@ -55,6 +59,10 @@ impl Worker {
         }
         match refresh(&self.db, provider.as_ref(), request_id, &external_id).await {
             Ok(_) => {
+                let events = provider.events_of(p.body.as_bytes());
+                if !events.is_empty() {
+                    activities::merge(&self.db, request_id, &events).await?;
+                }
                 postbacks::settle(&self.db, p.id, "applied", None, Some(request_id), now).await?;
             }
             Err(ProviderError::Retry(e)) => {

@@ -105,6 +105,7 @@ fn postback_words(service: &str, claimed: Option<RequestStatus>, state: &str) ->
         "received" => "waiting to be processed",
         "quarantined" => "not trusted (failed the checks), kept aside",
         "unknown" => "for no request of this portal",
+        "ignored" => "nothing to act on",
         other => other,
     };
     format!("{service}: {said} · {done}")

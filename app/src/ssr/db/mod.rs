@@ -15,6 +15,7 @@ pub mod postbacks;
 pub mod requests;
 pub mod sandbox;
 pub mod sandbox_postbacks;
+pub mod sandbox_signicat;
 pub mod sign_in_failures;
 pub mod signer_links;
 pub mod tracking;

@@ -10,26 +10,30 @@ pub struct PostbackRow {
     pub url: String,
     pub body: String,
     pub checksum: String,
+    /// The header the signature goes in (`Checksum`, `X-Idfy-Signature`).
+    pub signature_header: String,
     pub attempts: i64,
 }
 
-pub async fn enqueue(
-    db: &Db,
-    url: &str,
-    transaction_id: &str,
-    body: &str,
-    checksum: &str,
-    now: DateTime<Utc>,
-) -> sqlx::Result<()> {
-    let sql = "INSERT INTO sandbox_postbacks (url, transaction_id, body, checksum, next_attempt_at, created_at) \
-               VALUES ($1, $2, $3, $4, $5, $5)";
-    on_pool!(db, pool => sqlx::query(sql).bind(url).bind(transaction_id).bind(body).bind(checksum).bind(now)
-        .execute(pool).await.map(|_| ()))
+/// A message to deliver to `url`, with its signature in `header`.
+pub struct Outbound<'a> {
+    pub url: &'a str,
+    pub transaction_id: &'a str,
+    pub body: &'a str,
+    pub header: &'a str,
+    pub signature: &'a str,
+}
+
+pub async fn enqueue(db: &Db, m: &Outbound<'_>, now: DateTime<Utc>) -> sqlx::Result<()> {
+    let sql = "INSERT INTO sandbox_postbacks (url, transaction_id, body, checksum, signature_header, next_attempt_at, created_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $6)";
+    on_pool!(db, pool => sqlx::query(sql).bind(m.url).bind(m.transaction_id).bind(m.body).bind(m.signature)
+        .bind(m.header).bind(now).execute(pool).await.map(|_| ()))
 }
 
 /// The oldest pending postback of every URL, when it is due and not taken.
 pub async fn due_heads(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Vec<PostbackRow>> {
-    let sql = "SELECT id, url, body, checksum, attempts FROM sandbox_postbacks p \
+    let sql = "SELECT id, url, body, checksum, signature_header, attempts FROM sandbox_postbacks p \
                WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 \
                AND (locked_until IS NULL OR locked_until < $1) \
                AND id = (SELECT MIN(q.id) FROM sandbox_postbacks q \

@@ -347,6 +347,7 @@ impl Provider for Signhost {
                 .map(str::to_string)
                 .or_else(|| loose.as_ref().and_then(|t| t.checksum.clone())),
             refused,
+            ignore: None,
         }
     }
 

@@ -29,7 +29,7 @@ pub struct Context<'a> {
     pub today: NaiveDate,
     /// The portal's landing page for each signer, by signer key (it carries
     /// the signer's own token: the redirect alone is never trusted).
-    pub return_url: &'a dyn Fn(&str) -> String,
+    pub return_url: &'a (dyn Fn(&str) -> String + Sync),
 }
 
 fn base64(bytes: &[u8]) -> String {
@@ -176,6 +176,7 @@ pub fn document(
             .map(|(i, s)| signer(i, s, settings, cx))
             .collect(),
         advanced: Advanced {
+            tags: Vec::new(),
             attachments: (more > 0).then_some(more as u32),
             required_signatures: None,
             time_to_live: Some(TimeToLive {
@@ -215,7 +216,7 @@ mod tests {
         .unwrap()
     }
 
-    fn cx(back: &dyn Fn(&str) -> String) -> Context<'_> {
+    fn cx(back: &(dyn Fn(&str) -> String + Sync)) -> Context<'_> {
         Context {
             contact_email: "office@example.nl",
             today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),

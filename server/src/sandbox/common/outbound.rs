@@ -32,7 +32,7 @@ pub async fn deliver_due(s: &Sandbox, http: &reqwest::Client) -> Result<usize, s
         let result = http
             .post(&pb.url)
             .header("Content-Type", "application/json")
-            .header("Checksum", &pb.checksum)
+            .header(pb.signature_header.as_str(), &pb.checksum)
             .body(pb.body.clone())
             .send()
             .await;

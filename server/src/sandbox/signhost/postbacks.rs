@@ -21,5 +21,12 @@ pub async fn enqueue(s: &Sandbox, tx: &Transaction) -> Result<(), sqlx::Error> {
     let mut with_checksum = tx.clone();
     with_checksum.checksum = Some(checksum.clone());
     let body = serde_json::to_string(&with_checksum).unwrap_or_default();
-    queue::enqueue(&s.db, url, id, &body, &checksum, Utc::now()).await
+    let message = queue::Outbound {
+        url,
+        transaction_id: id,
+        body: &body,
+        header: "Checksum",
+        signature: &checksum,
+    };
+    queue::enqueue(&s.db, &message, Utc::now()).await
 }

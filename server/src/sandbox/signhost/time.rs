@@ -90,6 +90,9 @@ pub async fn advance(
     }
     clock::move_ahead(&s, form.days).await.map_err(internal)?;
     tick(&s).await?;
+    crate::sandbox::signicat::sign::tick(&s)
+        .await
+        .map_err(|f| Refusal::new(f.status, "The Signicat simulator could not apply the clock."))?;
     Ok(Redirect::to("/sandbox/mail").into_response())
 }
 
@@ -159,9 +162,15 @@ pub async fn mailbox(
             escape(tx.reference.as_deref().unwrap_or("-")),
         ));
     }
+    let signicat = crate::sandbox::signicat::sign::mail(&s)
+        .await
+        .map_err(|f| Refusal::new(f.status, "The Signicat simulator's mail could not be read."))?;
+    for (_, item) in signicat {
+        items.push_str(&item);
+    }
     if items.is_empty() {
         items = "<li class=\"empty-state\"><h2>No mail yet</h2><p>Invitations appear here when a request \
-                 with Signhost invitations is started.</p></li>"
+                 with invitations by the signing service is started.</p></li>"
             .into();
     }
     let body = format!(
@@ -169,7 +178,7 @@ pub async fn mailbox(
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>Sandbox mailbox</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
          <body><main class=\"content\"><div class=\"page-head\"><h1>Sandbox mailbox</h1></div>\
-         <p class=\"muted\">What the Signhost sandbox would have emailed. Sandbox time: {}.</p>\
+         <p class=\"muted\">What the signing services' simulators would have emailed. Sandbox time: {}.</p>\
          <form method=\"post\" action=\"/sandbox/clock\" class=\"card form inline-form\">\
          <div class=\"field\"><label for=\"days\">Move the sandbox clock forward (days)</label>\
          <input id=\"days\" name=\"days\" type=\"number\" min=\"0\" max=\"365\" value=\"1\"></div>\
