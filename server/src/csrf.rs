@@ -35,7 +35,14 @@ impl Csrf {
 
 /// Paths that other systems call, each authenticated on its own.
 pub fn is_exempt(path: &str) -> bool {
-    path == "/signhost/postback" || path.starts_with("/hooks/") || path.starts_with("/sandbox/api/")
+    const MACHINE_APIS: [&str; 5] = [
+        "/hooks/",
+        "/sandbox/api/",
+        "/sandbox/signicat/oauth/",
+        "/sandbox/signicat/signature/",
+        "/sandbox/signicat/notification/",
+    ];
+    path == "/signhost/postback" || MACHINE_APIS.iter().any(|p| path.starts_with(p))
 }
 
 /// What the browser's own headers say about a request.
@@ -170,5 +177,8 @@ mod tests {
         assert!(!is_exempt("/sandbox/clock"));
         assert!(!is_exempt("/api/sign_in"));
         assert!(!is_exempt("/sandbox/sign/abc/sign"));
+        assert!(is_exempt("/sandbox/signicat/oauth/connect/token"));
+        assert!(is_exempt("/sandbox/signicat/signature/documents"));
+        assert!(!is_exempt("/sandbox/signicat/sign/d/s/sign"));
     }
 }

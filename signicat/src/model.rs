@@ -20,7 +20,36 @@ pub struct DocumentCreateOptions {
     pub data_to_sign: DataToSign,
     pub contact_details: ContactDetails,
     pub signers: Vec<SignerOptions>,
+    /// The texts of Signicat's own emails (the invite flow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notification: Option<Notification>,
     pub advanced: Advanced,
+}
+
+/// `notification` of a document (S2 `Entities/Notification.cs`, `SignRequest.cs`, `Email.cs`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sign_request: Option<SignRequest>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignRequest {
+    pub email: Vec<Email>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Email {
+    pub language: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Plain text or markdown.
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -275,6 +275,7 @@ async fn a_create_sends_exactly_this_json() {
             order: Some(1),
             required: None,
         }],
+        notification: None,
         advanced: Advanced {
             tags: Vec::new(),
             attachments: Some(1),

@@ -165,6 +165,10 @@ pub struct Capabilities {
     pub seal: bool,
     /// Why fields cannot be placed, when they cannot (shown in the editor).
     pub no_fields_because: &'static str,
+    /// What the editor calls the signer's checks at this service.
+    pub checks_title: &'static str,
+    /// The service's own words for a check (type, label), where they differ.
+    pub check_labels: &'static [(&'static str, &'static str)],
 }
 
 const MB: u64 = 1024 * 1024;
@@ -196,6 +200,8 @@ pub static SIGNHOST: Capabilities = Capabilities {
     artifacts: &[Artifact::Signed, Artifact::Receipt],
     seal: false,
     no_fields_because: "",
+    checks_title: "Checks before signing (in this order)",
+    check_labels: &[],
 };
 
 /// Signicat Express (`providers.md` §1): no field placement, 20 signers and
@@ -221,6 +227,11 @@ pub static SIGNICAT: Capabilities = Capabilities {
     artifacts: &[Artifact::Signed],
     seal: false,
     no_fields_because: "Signicat places the signatures itself, on a page it adds to each document.",
+    checks_title: "Signature method and authentication",
+    check_labels: &[
+        ("Scribble", "Handwritten signature, drawn on Signicat's page"),
+        ("PhoneNumber", "SMS one-time code before signing"),
+    ],
 };
 
 /// CertEurope SignAPI (`providers.md` §3): no signer page of its own, so the
@@ -249,6 +260,8 @@ pub static CERTEUROPE: Capabilities = Capabilities {
     artifacts: &[Artifact::Signed, Artifact::Consent, Artifact::Receipt],
     seal: false,
     no_fields_because: "",
+    checks_title: "Checks before signing (in this order)",
+    check_labels: &[],
 };
 
 /// Hotsign (`providers.md` §2): markup documents, five signers, 5 MB.
@@ -273,6 +286,8 @@ pub static HOTSIGN: Capabilities = Capabilities {
     artifacts: &[Artifact::Signed],
     seal: false,
     no_fields_because: "Hotsign takes its fields from the document's markup.",
+    checks_title: "Checks before signing",
+    check_labels: &[],
 };
 
 impl Capabilities {
@@ -290,6 +305,14 @@ impl Capabilities {
 
     pub fn checks_with(&self, check: &str) -> bool {
         self.checks.contains(&check)
+    }
+
+    /// A check in the service's words, when it has its own.
+    pub fn check_label(&self, check: &str) -> Option<&'static str> {
+        self.check_labels
+            .iter()
+            .find(|(t, _)| *t == check)
+            .map(|(_, l)| *l)
     }
 }
 

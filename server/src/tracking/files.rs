@@ -129,6 +129,19 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
     });
     entries.push(("request.json".into(), json(&request)));
     let mut manifest = String::new();
+    let kind = app::model::service::ProviderKind::parse(&row.provider);
+    if let Some(kind) = kind.filter(|k| {
+        !k.capabilities()
+            .artifacts
+            .contains(&app::model::service::Artifact::Receipt)
+    }) {
+        manifest.push_str(&format!(
+            "# {} issues no receipt PDF, so this bundle has none. The proof of signing is the \
+             signature inside each file in signed/, with the service's events (activities.json) \
+             and the messages it sent (postbacks.json).\n",
+            kind.label()
+        ));
+    }
     for (name, bytes) in &entries {
         manifest.push_str(&format!(
             "{}  {}  {} bytes\n",

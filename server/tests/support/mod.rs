@@ -191,6 +191,41 @@ impl TestApp {
         )
     }
 
+    /// The configuration this portal runs with, with the Signicat
+    /// simulator's installation credentials filled in as at start.
+    pub async fn config(&self) -> Config {
+        let addr = self.address.trim_start_matches("http://").to_string();
+        let vars: HashMap<&str, String> = [
+            ("DATABASE_URL", self.test_db.as_ref().map(|d| d.url.clone()).unwrap_or_default()),
+            ("BIND_ADDR", addr),
+            ("PUBLIC_URL", self.address.clone()),
+            ("SIGNHOST_APP_KEY", "sandbox-app-key".to_string()),
+            ("SIGNHOST_USER_TOKEN", "sandbox-user-token".to_string()),
+            ("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let mut config = Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
+        let keys = server::sandbox::signicat_keys(&self.db).await.unwrap();
+        if let Some(s) = config.signicat.as_mut() {
+            s.use_installation_keys(&keys);
+        }
+        config
+    }
+
+    /// A Signicat client pointed at the built-in simulator, with its credentials.
+    pub async fn signicat(&self) -> signicat::Client {
+        let keys = server::sandbox::signicat_keys(&self.db).await.unwrap();
+        signicat::Client::new(
+            self.url("/sandbox/signicat/signature/").parse().unwrap(),
+            self.url("/sandbox/signicat/oauth/connect/token").parse().unwrap(),
+            signicat::Credentials {
+                client_id: keys.client_id,
+                client_secret: keys.client_secret,
+            },
+        )
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

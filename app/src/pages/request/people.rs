@@ -271,7 +271,15 @@ fn Verifications(
     let add = {
         let commit = commit.clone();
         move |_| {
-            if let Some(v) = Verification::new(&chosen.get_untracked()) {
+            // What the list shows, also when the service changed since the choice.
+            let caps = editing.service.get_untracked().capabilities();
+            let wanted = chosen.get_untracked();
+            let kind = if caps.checks_with(&wanted) {
+                wanted
+            } else {
+                caps.checks.first().copied().unwrap_or_default().to_string()
+            };
+            if let Some(v) = Verification::new(&kind) {
                 list.update(|l| insert_verification(l, v));
                 commit();
             }
@@ -291,13 +299,14 @@ fn Verifications(
     let select_id = format!("signer-{key}-add-check");
     view! {
         <fieldset class="wide checks">
-            <legend>"Checks before signing (in this order)"</legend>
+            <legend>{move || editing.service.get().capabilities().checks_title}</legend>
             <ol class="check-list">
                 {move || list.get().into_iter().enumerate().map(|(i, v)| {
                     let commit = commit.clone();
                     let commit2 = commit.clone();
                     let commit3 = commit.clone();
-                    let label = v.label();
+                    let caps = editing.service.get_untracked().capabilities();
+                    let label = caps.check_label(v.type_name()).unwrap_or(v.label());
                     view! {
                         <li>
                             <span>{label}</span>
@@ -318,7 +327,8 @@ fn Verifications(
                         let caps = editing.service.get().capabilities();
                         VERIFICATION_TYPES.iter().filter(|t| caps.checks_with(t)).map(|t| {
                             let v = Verification::new(t).expect("a known type");
-                            view! { <option value=*t selected=*t == "Consent">{v.label()}</option> }
+                            let label = caps.check_label(t).unwrap_or(v.label());
+                            view! { <option value=*t selected=*t == chosen.get_untracked()>{label}</option> }
                         }).collect_view()
                     }}
                 </select>

@@ -10,8 +10,8 @@ use base64::Engine;
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use signicat::model::{
     Advanced, AttachmentOptions, AttachmentType, Authentication, AuthenticationMechanism,
-    ContactDetails, DataToSign, DocumentCreateOptions, FileFormat, Mechanism, Mobile,
-    NotificationSetup, Notify, Packaging, RedirectMode, RedirectSettings, SignatureType,
+    ContactDetails, DataToSign, DocumentCreateOptions, Email, FileFormat, Mechanism, Mobile,
+    Notification, NotificationSetup, Notify, SignRequest, Packaging, RedirectMode, RedirectSettings, SignatureType,
     SignerInfo, SignerNotifications, SignerOptions, TimeToLive, Ui,
 };
 
@@ -175,6 +175,7 @@ pub fn document(
             .enumerate()
             .map(|(i, s)| signer(i, s, settings, cx))
             .collect(),
+        notification: invitation(settings, signers),
         advanced: Advanced {
             tags: Vec::new(),
             attachments: (more > 0).then_some(more as u32),
@@ -185,6 +186,23 @@ pub fn document(
             }),
         },
     }
+}
+
+/// The invitation's text, in the invite flow. Signicat takes one text per
+/// document and language (INFERRED from `SignRequest.email[]`: no
+/// per-signer text), so the first signer's message is the email's text.
+fn invitation(settings: &Settings, signers: &[Signer]) -> Option<Notification> {
+    let text = signers.iter().map(|s| s.message.trim()).find(|m| !m.is_empty())?;
+    (settings.flow == Flow::Invite).then(|| Notification {
+        sign_request: Some(SignRequest {
+            email: vec![Email {
+                language: language(&settings.language).unwrap_or("en").to_string(),
+                subject: non_empty(&settings.title),
+                text: text.to_string(),
+                sender_name: None,
+            }],
+        }),
+    })
 }
 
 /// A further PDF, signed by every signer.
@@ -241,7 +259,9 @@ mod tests {
             name: "Lease.pdf",
             bytes: b"%PDF-1.7",
         };
-        let doc = document(42, &settings, &signers(), &pdf, 1, &cx(&back));
+        let mut people = signers();
+        people[0].message = "Please sign the lease.".into();
+        let doc = document(42, &settings, &people, &pdf, 1, &cx(&back));
         let emails = json!({"request": "sendEmail", "reminder": "sendEmail", "signatureReceipt": "sendEmail",
             "finalReceipt": "sendEmail", "canceled": "sendEmail", "expired": "sendEmail"});
         let redirect = |key: &str| {
@@ -269,6 +289,8 @@ mod tests {
                      "authentication": {"mechanism": "smsOtp"},
                      "notifications": {"setup": emails}, "ui": {"language": "de"}, "order": 2}
                 ],
+                "notification": {"signRequest": {"email": [
+                    {"language": "nl", "subject": "Lease", "text": "Please sign the lease."}]}},
                 "advanced": {"attachments": 1, "timeToLive": {"deadline": "2026-12-31T23:59:59Z"}}
             })
         );
