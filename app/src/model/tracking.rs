@@ -251,7 +251,12 @@ pub fn activity_words(kind: EventKind, code: i64, info: Option<&str>) -> String 
         K::Expired => "expired",
         K::EmailBounced => "could not be emailed (the message bounced)",
         K::Failed => "could not be reached (failure)",
-        K::Other => return format!("activity {code}"),
+        K::Other => {
+            return match info.filter(|i| !i.is_empty()) {
+                Some(said) => said.to_string(),
+                None => format!("activity {code}"),
+            }
+        }
     };
     match (kind, info) {
         (K::Viewed, Some(file)) if !file.is_empty() => format!("{text} ({file})"),

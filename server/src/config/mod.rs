@@ -581,11 +581,63 @@ mod tests {
         );
         let c = config(&[("DEFAULT_PROVIDER", "signhost")]).unwrap();
         assert_eq!(c.default_provider, ProviderKind::Signhost);
-        let e = config(&[("DEFAULT_PROVIDER", "signicat")]).unwrap_err();
+        // With the sandbox, Signicat's simulator is configured too.
+        let c = config(&[("DEFAULT_PROVIDER", "signicat")]).unwrap();
+        assert_eq!(c.default_provider, ProviderKind::Signicat);
+        let real_signhost = [
+            ("SIGNHOST_API_URL", "https://api.signhost.com/api/"),
+            ("SIGNHOST_APP_KEY", "k"),
+            ("SIGNHOST_USER_TOKEN", "t"),
+            ("SIGNHOST_SHARED_SECRET", "s"),
+            ("SANDBOX", "off"),
+        ];
+        let mut vars = real_signhost.to_vec();
+        vars.push(("DEFAULT_PROVIDER", "signicat"));
+        let e = config(&vars).unwrap_err();
         assert_eq!(e.var, "DEFAULT_PROVIDER");
         assert!(e.message.contains("not configured"), "{}", e.message);
+        assert!(e.message.contains("(configured: signhost)"), "{}", e.message);
+        let e = config(&[("DEFAULT_PROVIDER", "hotsign")]).unwrap_err();
+        assert!(e.message.contains("configured: signhost, signicat"), "{}", e.message);
         let e = config(&[("DEFAULT_PROVIDER", "docusign")]).unwrap_err();
         assert!(e.message.contains("must be one of"), "{}", e.message);
+    }
+
+    #[test]
+    fn signicat_is_the_simulator_with_the_sandbox_or_a_real_one_with_its_credentials() {
+        let c = config(&[]).unwrap();
+        let s = c.signicat.expect("offered with the sandbox");
+        assert_eq!(s.api_url.as_str(), "http://127.0.0.1:3000/sandbox/signicat/signature/");
+        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:3000/sandbox/signicat/oauth/connect/token");
+        assert!(s.installation_keys);
+        let off = [
+            ("SIGNHOST_API_URL", "https://api.signhost.com/api/"),
+            ("SIGNHOST_APP_KEY", "k"),
+            ("SIGNHOST_USER_TOKEN", "t"),
+            ("SIGNHOST_SHARED_SECRET", "s"),
+            ("SANDBOX", "off"),
+        ];
+        assert!(config(&off).unwrap().signicat.is_none(), "not offered without the sandbox");
+        let mut real = off.to_vec();
+        real.push(("SIGNICAT_API_URL", "https://api.signicat.io/signature"));
+        let e = config(&real).unwrap_err();
+        assert_eq!(e.var, "SIGNICAT_CLIENT_ID");
+        real.extend([
+            ("SIGNICAT_CLIENT_ID", "client"),
+            ("SIGNICAT_CLIENT_SECRET", "very-secret"),
+            ("SIGNICAT_WEBHOOK_SECRET", "hook-secret"),
+        ]);
+        let c = config(&real).unwrap();
+        let s = c.signicat.clone().unwrap();
+        assert_eq!(s.api_url.as_str(), "https://api.signicat.io/signature/");
+        assert_eq!(s.token_url.as_str(), "https://api.signicat.io/oauth/connect/token");
+        assert!(!s.installation_keys);
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("very-secret") && !shown.contains("hook-secret"), "{shown}");
+        let e = config(&[("SIGNICAT_CLIENT_ID", "x")]).unwrap_err();
+        assert_eq!(e.var, "SIGNICAT_API_URL");
+        let e = config(&[("SANDBOX_SIGNICAT_TOKEN_SECONDS", "1")]).unwrap_err();
+        assert_eq!(e.var, "SANDBOX_SIGNICAT_TOKEN_SECONDS");
     }
 
     #[test]

@@ -228,6 +228,18 @@ fn event_kind(t: &EventType) -> Option<EventKind> {
     })
 }
 
+/// An event the portal has no kind for, in words.
+fn other_words(t: &EventType) -> String {
+    match t {
+        EventType::DocumentCreated => "the document was created at Signicat".into(),
+        EventType::DocumentPackaged => "Signicat made the signed files".into(),
+        EventType::DocumentFormPartiallySigned | EventType::DocumentFormSigned => {
+            "a form was signed".into()
+        }
+        other => format!("Signicat: {}", type_name(other).replace('_', " ")),
+    }
+}
+
 fn type_name(t: &EventType) -> String {
     match t {
         EventType::Other(s) => s.clone(),
@@ -371,7 +383,7 @@ impl Provider for Signicat {
         let info = p["message"]
             .as_str()
             .map(str::to_string)
-            .or_else(|| (kind == EventKind::Other).then(|| type_name(&event.kind)));
+            .or_else(|| (kind == EventKind::Other).then(|| other_words(&event.kind)));
         vec![ActivityRow {
             activity_id: event.id.clone(),
             signer_id: p["signerId"].as_str().unwrap_or_default().to_string(),
