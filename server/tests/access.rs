@@ -178,7 +178,9 @@ impl World {
             {
                 vec![post_form(fill(p), vec![("reason", "no".into())])]
             }
-            p if p.starts_with("/sandbox/api/") => vec![get(fill(p)), post_form(fill(p), vec![])],
+            p if p.starts_with("/sandbox/api/") || p.starts_with("/sandbox/signicat/") => {
+                vec![get(fill(p)), post_form(fill(p), vec![])]
+            }
             p => vec![get(fill(p))],
         }
     }
@@ -323,7 +325,10 @@ fn plain_class(route: &str) -> Option<Class> {
         | "/sandbox/sign/{token}/sign"
         | "/sandbox/sign/{token}/reject"
         | "/sandbox/sign/{token}/file/{file_id}" => Class::OwnKeys,
-        r if r.starts_with("/sandbox/api/") => Class::OwnKeys,
+        // The Signicat simulator: its own tokens and unguessable signing links.
+        r if r.starts_with("/sandbox/api/") || r.starts_with("/sandbox/signicat/") => {
+            Class::OwnKeys
+        }
         "/sandbox/mail" | "/sandbox/clock" => Class::Staff,
         "/requests/{id}/documents/{document_id}/pdf"
         | "/requests/{id}/archive/{file}"

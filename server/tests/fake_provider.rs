@@ -212,6 +212,7 @@ impl Provider for Fake {
             hint: v["event"].as_str().map(str::to_string),
             refused: (signature.as_deref() != Some("good")).then(|| "bad signature".to_string()),
             signature,
+            ignore: None,
         }
     }
 }

@@ -256,4 +256,30 @@ mod tests {
         assert!(p.iter().any(|p| p.target == "settings.days_to_expire"
             && p.message == "Signicat accepts 1 to 45 days before a request expires."));
     }
+
+    #[test]
+    fn signicat_limits_and_checks_are_its_own() {
+        let s = Settings {
+            language: "fr-FR".into(),
+            ..Settings::default()
+        };
+        let mut many: Vec<Signer> = (1..=21).map(|i| signer(&format!("s{i}"))).collect();
+        many[0].verifications = vec![crate::model::request::Verification::new("iDIN").unwrap()];
+        let docs: Vec<DocumentView> = (0..22).map(|_| doc()).collect();
+        let p = problems(
+            &Draft {
+                settings: &s,
+                signers: &many,
+                receivers: &[],
+                documents: &docs,
+                today: "2026-12-01",
+            },
+            ProviderKind::Signicat,
+        );
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert!(messages.contains(&"Signicat takes at most 20 signers; this request has 21."), "{messages:?}");
+        assert!(messages.iter().any(|m| m.starts_with("Signicat takes at most 21 document")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("Signicat does not offer French")), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("iDIN")), "{messages:?}");
+    }
 }

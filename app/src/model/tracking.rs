@@ -103,9 +103,13 @@ pub fn compose_timeline(
                 ),
                 _ => continue,
             },
-            ("archived", _) => entry(
+            ("archived", detail) => entry(
                 "",
-                "The signed documents and the receipt were archived in the portal".into(),
+                if detail.contains("receipt") {
+                    "The signed documents and the receipt were archived in the portal".into()
+                } else {
+                    "The signed documents were archived in the portal".into()
+                },
                 "ok",
             ),
             ("corrected", detail) => entry(

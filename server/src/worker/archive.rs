@@ -23,7 +23,13 @@ impl Worker {
         };
         let stored = archive::list(&self.db, row.id).await?;
         let docs = documents::list(&self.db, row.id).await?;
-        for file in provider.artifacts(&docs, &row.provider_state) {
+        let files = provider.artifacts(&docs, &row.provider_state);
+        let detail = if files.iter().any(|f| f.kind == "receipt") {
+            "signed documents and receipt stored"
+        } else {
+            "signed documents stored (the service issues no receipt)"
+        };
+        for file in files {
             if stored
                 .iter()
                 .any(|f| f.kind == file.kind && f.file_id == file.file_id)
@@ -58,7 +64,7 @@ impl Worker {
             row.id,
             None,
             "archived",
-            "signed documents and receipt stored",
+            detail,
             now,
         )
         .await?;
