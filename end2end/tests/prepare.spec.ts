@@ -38,8 +38,9 @@ test("staff prepare a direct-flow request, place fields and hand out links", asy
     offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
   });
   const editor = new RequestEditor(page);
-  // The draft is sent with the portal's one configured service, and says so.
-  await expect(page.locator(".service-line")).toHaveText(/Signing service: Signhost/);
+  // Two services are configured (Signhost and the Signicat simulator): new drafts get the default.
+  await expect(page.getByLabel("Signing service")).toHaveValue("signhost");
+  await expect(page.getByLabel("Signing service").locator("option")).toHaveText(["Signhost", "Signicat"]);
   const documents = editor.section("1. Documents");
   await expect(documents.getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
   await expect(documents.getByText("2 pages, 1 rotated")).toBeVisible();

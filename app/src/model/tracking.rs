@@ -105,7 +105,7 @@ pub fn compose_timeline(
             },
             ("archived", detail) => entry(
                 "",
-                if detail.contains("receipt") {
+                if detail.contains("and receipt") {
                     "The signed documents and the receipt were archived in the portal".into()
                 } else {
                     "The signed documents were archived in the portal".into()

@@ -120,8 +120,13 @@ fn Files(
     if files.is_empty() {
         return ().into_any();
     }
+    let heading = if files.iter().any(|f| f.kind == "receipt") {
+        "Signed documents and receipt"
+    } else {
+        "Signed documents"
+    };
     view! {
-        <h3>"Signed documents and receipt"</h3>
+        <h3>{heading}</h3>
         <ul class="files">
             {files.into_iter().map(|f| {
                 let kind = if f.kind == "receipt" { "Receipt" } else { "Signed" };
