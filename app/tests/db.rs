@@ -490,23 +490,42 @@ async fn signicat_simulator_documents_refuse_a_stale_version_and_events_are_hand
         let row = sc::find_document(&db, "d1").await.unwrap().unwrap();
         assert_eq!(row.version, 0);
         // Two changes from the same read: the second is refused and must read again.
-        assert!(sc::update_document(&db, "d1", 0, "{\"v\":1}", None, now).await.unwrap());
-        assert!(!sc::update_document(&db, "d1", 0, "{\"v\":2}", None, now).await.unwrap());
+        assert!(sc::update_document(&db, "d1", 0, "{\"v\":1}", None, now)
+            .await
+            .unwrap());
+        assert!(!sc::update_document(&db, "d1", 0, "{\"v\":2}", None, now)
+            .await
+            .unwrap());
         let row = sc::find_document(&db, "d1").await.unwrap().unwrap();
         assert_eq!((row.version, row.document.as_str()), (1, "{\"v\":1}"));
         assert_eq!(sc::by_external_id(&db, "42").await.unwrap().len(), 1);
-        assert!(sc::due(&db, now).await.unwrap().is_empty(), "nothing due once cleared");
+        assert!(
+            sc::due(&db, now).await.unwrap().is_empty(),
+            "nothing due once cleared"
+        );
 
         sc::put_file(&db, "d1", "data", b"%PDF-1").await.unwrap();
         sc::put_signed(&db, "d1", "data", b"%PDF-2").await.unwrap();
         let (original, signed) = sc::file(&db, "d1", "data").await.unwrap().unwrap();
-        assert_eq!((original.as_slice(), signed.as_deref()), (&b"%PDF-1"[..], Some(&b"%PDF-2"[..])));
+        assert_eq!(
+            (original.as_slice(), signed.as_deref()),
+            (&b"%PDF-1"[..], Some(&b"%PDF-2"[..]))
+        );
 
-        sc::insert_event(&db, "e1", "d1", "document_created", "{}", now).await.unwrap();
-        sc::insert_event(&db, "e2", "d1", "document_signed", "{}", now).await.unwrap();
+        sc::insert_event(&db, "e1", "d1", "document_created", "{}", now)
+            .await
+            .unwrap();
+        sc::insert_event(&db, "e2", "d1", "document_signed", "{}", now)
+            .await
+            .unwrap();
         let all = sc::unhandled_events(&db, None, 10).await.unwrap();
-        assert_eq!(all.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), ["e1", "e2"]);
-        let signed = sc::unhandled_events(&db, Some("document_signed"), 10).await.unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+            ["e1", "e2"]
+        );
+        let signed = sc::unhandled_events(&db, Some("document_signed"), 10)
+            .await
+            .unwrap();
         assert_eq!(signed.len(), 1);
         assert!(sc::handle_event(&db, "e1").await.unwrap());
         assert!(!sc::handle_event(&db, "nope").await.unwrap());
@@ -520,15 +539,45 @@ async fn sandbox_postback_queue_keeps_one_in_flight_per_url_in_order() {
     use app::ssr::db::sandbox_postbacks as q;
     on_each_backend(|db| async move {
         let now = Utc::now();
-        q::enqueue(&db, &q::Outbound { url: "http://a/pb", transaction_id: "t1", body: "first", header: "Checksum", signature: "c1" }, now)
-            .await
-            .unwrap();
-        q::enqueue(&db, &q::Outbound { url: "http://a/pb", transaction_id: "t1", body: "second", header: "Checksum", signature: "c2" }, now)
-            .await
-            .unwrap();
-        q::enqueue(&db, &q::Outbound { url: "http://b/pb", transaction_id: "t2", body: "other", header: "Checksum", signature: "c3" }, now)
-            .await
-            .unwrap();
+        q::enqueue(
+            &db,
+            &q::Outbound {
+                url: "http://a/pb",
+                transaction_id: "t1",
+                body: "first",
+                header: "Checksum",
+                signature: "c1",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        q::enqueue(
+            &db,
+            &q::Outbound {
+                url: "http://a/pb",
+                transaction_id: "t1",
+                body: "second",
+                header: "Checksum",
+                signature: "c2",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        q::enqueue(
+            &db,
+            &q::Outbound {
+                url: "http://b/pb",
+                transaction_id: "t2",
+                body: "other",
+                header: "Checksum",
+                signature: "c3",
+            },
+            now,
+        )
+        .await
+        .unwrap();
         let heads: Vec<String> = q::due_heads(&db, now)
             .await
             .unwrap()

@@ -35,7 +35,11 @@ async fn draft(app: &TestApp, client: &reqwest::Client, flow: &str) -> i64 {
     let id = app.new_draft(client).await;
     let ids = id.to_string();
     let res = app
-        .call(client, "requests/service", &[("id", &ids), ("service", "signicat")])
+        .call(
+            client,
+            "requests/service",
+            &[("id", &ids), ("service", "signicat")],
+        )
         .await;
     expect_status(res, StatusCode::OK).await;
     let res = app
@@ -88,8 +92,18 @@ async fn sign_at(app: &TestApp, url: &str) -> String {
     let html = page.text().await.unwrap();
     assert!(html.contains("Signicat sandbox"), "{html}");
     let no_fields: [(&str, &str); 0] = [];
-    let res = browser.post(format!("{url}/sign")).form(&no_fields).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let res = browser
+        .post(format!("{url}/sign"))
+        .form(&no_fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
     location(&res)
 }
 
@@ -131,12 +145,19 @@ async fn direct_and_invite_flows_end_signed_and_archived() {
             let doc = sim.get_document(&doc_id).await.unwrap();
             assert_eq!(doc.external_id.as_deref(), Some(id.to_string().as_str()));
             let status = sim.status(&doc_id).await.unwrap();
-            assert_eq!(status.document_status.as_str(), "unsigned", "the attachment is in");
+            assert_eq!(
+                status.document_status.as_str(),
+                "unsigned",
+                "the attachment is in"
+            );
             assert_eq!(sim.attachments(&doc_id).await.unwrap().len(), 1);
             // What was sent is kept, without the PDF itself.
             let sent: serde_json::Value =
                 serde_json::from_str(row.sent_payload.as_deref().unwrap()).unwrap();
-            assert!(sent["dataToSign"]["base64Content"].as_str().unwrap().contains("sha256"));
+            assert!(sent["dataToSign"]["base64Content"]
+                .as_str()
+                .unwrap()
+                .contains("sha256"));
 
             let mut links = signer_links::list(&app.db, id).await.unwrap();
             links.sort_by(|a, b| a.signer_key.cmp(&b.signer_key));
@@ -145,7 +166,12 @@ async fn direct_and_invite_flows_end_signed_and_archived() {
             for link in &links {
                 if flow == "direct" {
                     // The portal's link hands out Signicat's page for that signer.
-                    let res = app.bare_client().get(app.url(&format!("/s/{}", link.token))).send().await.unwrap();
+                    let res = app
+                        .bare_client()
+                        .get(app.url(&format!("/s/{}", link.token)))
+                        .send()
+                        .await
+                        .unwrap();
                     assert_eq!(location(&res), link.sign_url);
                 }
                 urls.push(link.sign_url.clone());
@@ -158,15 +184,25 @@ async fn direct_and_invite_flows_end_signed_and_archived() {
             }
             // Each signer comes back to the portal with its own token.
             let back = sign_at(&app, &urls[0]).await;
-            assert!(back.starts_with(&app.url(&format!("/return?t={}", links[0].token))), "{back}");
+            assert!(
+                back.starts_with(&app.url(&format!("/return?t={}", links[0].token))),
+                "{back}"
+            );
             assert!(back.contains("idfy-jwt="));
             until(&w, "the first signature", async || {
                 let v = app.request_view(&owner, id).await;
-                let done = v["tracking"]["signers"][0]["status"] == json!("signed");
-                done
+                v["tracking"]["signers"][0]["status"] == json!("signed")
             })
             .await;
-            let landing = app.bare_client().get(&back).send().await.unwrap().text().await.unwrap();
+            let landing = app
+                .bare_client()
+                .get(&back)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert!(landing.contains("Thank you for signing"), "{landing}");
             sign_at(&app, &urls[1]).await;
             until(&w, "the archive", async || archived(&app, id).await).await;
@@ -175,35 +211,68 @@ async fn direct_and_invite_flows_end_signed_and_archived() {
             assert_eq!(view["status"], json!("signed"), "{backend} {flow}");
             let files = archive::list(&app.db, id).await.unwrap();
             let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-            assert_eq!(names, ["Lease (signed).pdf", "Annex (signed).pdf"], "{backend}");
-            assert!(files.iter().all(|f| f.kind == "signed"), "no receipt at Signicat");
+            assert_eq!(
+                names,
+                ["Lease (signed).pdf", "Annex (signed).pdf"],
+                "{backend}"
+            );
+            assert!(
+                files.iter().all(|f| f.kind == "signed"),
+                "no receipt at Signicat"
+            );
             for f in &files {
                 let bytes = archive::content(&app.db, id, f.id).await.unwrap().unwrap();
                 assert!(bytes.starts_with(b"%PDF"));
-                assert_ne!(bytes, sample_pdf(), "the signed copy differs from the original");
+                assert_ne!(
+                    bytes,
+                    sample_pdf(),
+                    "the signed copy differs from the original"
+                );
             }
             // The timeline has the webhooks' events besides the signatures.
-            let kinds: Vec<String> = activities::list(&app.db, id).await.unwrap().into_iter().map(|a| a.kind).collect();
+            let kinds: Vec<String> = activities::list(&app.db, id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.kind)
+                .collect();
             for k in ["opened", "signed", "finished"] {
-                assert!(kinds.iter().any(|x| x == k), "{backend} {flow}: {k} in {kinds:?}");
+                assert!(
+                    kinds.iter().any(|x| x == k),
+                    "{backend} {flow}: {k} in {kinds:?}"
+                );
             }
             // The evidence bundle says there is no receipt instead of faking one.
-            let res = app.get(&owner, &format!("/requests/{id}/evidence.zip")).await;
+            let res = app
+                .get(&owner, &format!("/requests/{id}/evidence.zip"))
+                .await;
             assert_eq!(res.status(), StatusCode::OK);
             let zip = res.bytes().await.unwrap();
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
             let mut manifest = String::new();
-            std::io::Read::read_to_string(&mut archive.by_name("MANIFEST.sha256").unwrap(), &mut manifest).unwrap();
-            assert!(manifest.starts_with("# Signicat issues no receipt PDF"), "{manifest}");
+            std::io::Read::read_to_string(
+                &mut archive.by_name("MANIFEST.sha256").unwrap(),
+                &mut manifest,
+            )
+            .unwrap();
+            assert!(
+                manifest.starts_with("# Signicat issues no receipt PDF"),
+                "{manifest}"
+            );
             assert!(archive.by_name("Receipt.pdf").is_err());
             // The event pull API lists what happened until it is handled.
             let events = pulled_events(&app).await;
-            let mine: Vec<&serde_json::Value> = events.iter().filter(|e| e["payload"]["documentId"] == json!(doc_id)).collect();
+            let mine: Vec<&serde_json::Value> = events
+                .iter()
+                .filter(|e| e["payload"]["documentId"] == json!(doc_id))
+                .collect();
             let types: Vec<&str> = mine.iter().map(|e| e["type"].as_str().unwrap()).collect();
             assert_eq!(types.first(), Some(&"document_created"), "{types:?}");
             assert!(types.contains(&"document_packaged"), "{types:?}");
             // The signed file downloads from the request page.
-            let res = app.get(&owner, &format!("/requests/{id}/archive/{}", files[0].id)).await;
+            let res = app
+                .get(&owner, &format!("/requests/{id}/archive/{}", files[0].id))
+                .await;
             assert_eq!(res.status(), StatusCode::OK);
         }
         app.stop().await;
@@ -232,7 +301,15 @@ async fn a_crash_between_create_and_attachments_makes_no_second_document() {
         let made = sandbox_documents(&app, id).await;
         assert_eq!(made, 1, "one document at Signicat for the request");
         let doc_id = row.external_id.unwrap();
-        assert_eq!(app.signicat().await.attachments(&doc_id).await.unwrap().len(), 1);
+        assert_eq!(
+            app.signicat()
+                .await
+                .attachments(&doc_id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         app.stop().await;
     }
 }
@@ -300,7 +377,10 @@ async fn a_forged_webhook_is_quarantined_and_a_lost_one_is_repaired_by_the_check
         assert_eq!(res.status(), StatusCode::OK);
         until_idle(&w).await;
         let inbox = postbacks::recent(&app.db, 20).await.unwrap();
-        let forged = inbox.iter().find(|p| p.signature.as_deref() == Some(&"00".repeat(32))).unwrap();
+        let forged = inbox
+            .iter()
+            .find(|p| p.signature.as_deref() == Some(&"00".repeat(32)))
+            .unwrap();
         assert_eq!(forged.state, "quarantined", "{backend}");
         assert_eq!(
             requests::find(&app.db, id).await.unwrap().unwrap().status(),
@@ -308,7 +388,9 @@ async fn a_forged_webhook_is_quarantined_and_a_lost_one_is_repaired_by_the_check
         );
 
         // The simulator's webhooks are lost from here on.
-        sandbox::set_setting(&app.db, "signicat.webhooks", "[]").await.unwrap();
+        sandbox::set_setting(&app.db, "signicat.webhooks", "[]")
+            .await
+            .unwrap();
         let links = signer_links::list(&app.db, id).await.unwrap();
         for link in &links {
             sign_at(&app, &link.sign_url).await;
@@ -316,7 +398,9 @@ async fn a_forged_webhook_is_quarantined_and_a_lost_one_is_repaired_by_the_check
         tokio::time::sleep(Duration::from_millis(2500)).await;
         // The periodic check asks Signicat and finds it signed.
         until(&w, "the check", async || {
-            tracking::schedule_check(&app.db, id, chrono::Utc::now(), 0).await.unwrap();
+            tracking::schedule_check(&app.db, id, chrono::Utc::now(), 0)
+                .await
+                .unwrap();
             w.reconcile_due().await.unwrap();
             archived(&app, id).await
         })
@@ -329,14 +413,18 @@ async fn a_forged_webhook_is_quarantined_and_a_lost_one_is_repaired_by_the_check
 
 #[tokio::test]
 async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
-    let app = TestApp::spawn_with(&[("WORKERS", "off"), ("SANDBOX_SIGNICAT_TOKEN_SECONDS", "5")]).await;
+    let app =
+        TestApp::spawn_with(&[("WORKERS", "off"), ("SANDBOX_SIGNICAT_TOKEN_SECONDS", "5")]).await;
     let http = reqwest::Client::new();
     let token_url = app.url("/sandbox/signicat/oauth/connect/token");
     // Wrong credentials: OAuth's own error body.
     let res = http
         .post(&token_url)
         .basic_auth("nobody", Some("wrong"))
-        .form(&[("grant_type", "client_credentials"), ("scope", "document_read")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "document_read"),
+        ])
         .send()
         .await
         .unwrap();
@@ -348,7 +436,10 @@ async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
     let res = http
         .post(&token_url)
         .basic_auth(&keys.client_id, Some(&keys.client_secret))
-        .form(&[("grant_type", "client_credentials"), ("scope", "document_read")])
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("scope", "document_read"),
+        ])
         .send()
         .await
         .unwrap();
@@ -360,7 +451,13 @@ async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
     // No token: 401. A token without document_write: 403.
     let res = http.post(&docs).json(&json!({})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let res = http.post(&docs).bearer_auth(&token).json(&json!({})).send().await.unwrap();
+    let res = http
+        .post(&docs)
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     // Bad input through the wire client: every field named.
     let sim = app.signicat().await;
@@ -371,9 +468,18 @@ async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
         ..Default::default()
     };
     match sim.create_document(&bad).await {
-        Err(signicat::Error::Refused { status: 400, fields, .. }) => {
+        Err(signicat::Error::Refused {
+            status: 400,
+            fields,
+            ..
+        }) => {
             let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
-            for f in ["title", "dataToSign.fileName", "signers[0].externalSignerId", "dataToSign.base64Content"] {
+            for f in [
+                "title",
+                "dataToSign.fileName",
+                "signers[0].externalSignerId",
+                "dataToSign.base64Content",
+            ] {
                 assert!(names.contains(&f), "{f} in {names:?}");
             }
         }
@@ -381,7 +487,12 @@ async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
     }
     // After the token's lifetime the API refuses it; the wire client gets a new one.
     tokio::time::sleep(Duration::from_millis(6200)).await;
-    let res = http.get(app.url("/sandbox/signicat/signature/documents/x")).bearer_auth(&token).send().await.unwrap();
+    let res = http
+        .get(app.url("/sandbox/signicat/signature/documents/x"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     match sim.get_document("no-such-document").await {
         Err(signicat::Error::NotFound(_)) => {}

@@ -277,9 +277,22 @@ mod tests {
             ProviderKind::Signicat,
         );
         let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
-        assert!(messages.contains(&"Signicat takes at most 20 signers; this request has 21."), "{messages:?}");
-        assert!(messages.iter().any(|m| m.starts_with("Signicat takes at most 21 document")), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("Signicat does not offer French")), "{messages:?}");
+        assert!(
+            messages.contains(&"Signicat takes at most 20 signers; this request has 21."),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("Signicat takes at most 21 document")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("Signicat does not offer French")),
+            "{messages:?}"
+        );
         assert!(messages.iter().any(|m| m.contains("iDIN")), "{messages:?}");
     }
 }

@@ -229,7 +229,10 @@ pub static SIGNICAT: Capabilities = Capabilities {
     no_fields_because: "Signicat places the signatures itself, on a page it adds to each document.",
     checks_title: "Signature method and authentication",
     check_labels: &[
-        ("Scribble", "Handwritten signature, drawn on Signicat's page"),
+        (
+            "Scribble",
+            "Handwritten signature, drawn on Signicat's page",
+        ),
         ("PhoneNumber", "SMS one-time code before signing"),
     ],
 };

@@ -213,30 +213,33 @@ impl Config {
         let signicat = signicat::read(&var, &public_url, sandbox)?;
         let mut configured = vec![ProviderKind::Signhost];
         configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
-        let default_provider = match var("DEFAULT_PROVIDER") {
-            None => ProviderKind::Signhost,
-            Some(raw) => match ProviderKind::parse(&raw) {
-                Some(kind) if configured.contains(&kind) => kind,
-                Some(other) => {
-                    return Err(err(
-                        "DEFAULT_PROVIDER",
-                        format!(
+        let default_provider =
+            match var("DEFAULT_PROVIDER") {
+                None => ProviderKind::Signhost,
+                Some(raw) => {
+                    match ProviderKind::parse(&raw) {
+                        Some(kind) if configured.contains(&kind) => kind,
+                        Some(other) => {
+                            return Err(err(
+                                "DEFAULT_PROVIDER",
+                                format!(
                             "names {}, which is not configured on this portal (configured: {})",
                             other.label(),
                             configured.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
                         ),
-                    ))
-                }
-                None => {
-                    return Err(err(
-                        "DEFAULT_PROVIDER",
-                        format!(
+                            ))
+                        }
+                        None => {
+                            return Err(err(
+                                "DEFAULT_PROVIDER",
+                                format!(
                             "must be one of signhost, signicat, certeurope, hotsign (got '{raw}')"
                         ),
-                    ))
+                            ))
+                        }
+                    }
                 }
-            },
-        };
+            };
 
         let organisation_name = match var("ORGANISATION_NAME") {
             None => "Signing portal".to_string(),
@@ -596,9 +599,17 @@ mod tests {
         let e = config(&vars).unwrap_err();
         assert_eq!(e.var, "DEFAULT_PROVIDER");
         assert!(e.message.contains("not configured"), "{}", e.message);
-        assert!(e.message.contains("(configured: signhost)"), "{}", e.message);
+        assert!(
+            e.message.contains("(configured: signhost)"),
+            "{}",
+            e.message
+        );
         let e = config(&[("DEFAULT_PROVIDER", "hotsign")]).unwrap_err();
-        assert!(e.message.contains("configured: signhost, signicat"), "{}", e.message);
+        assert!(
+            e.message.contains("configured: signhost, signicat"),
+            "{}",
+            e.message
+        );
         let e = config(&[("DEFAULT_PROVIDER", "docusign")]).unwrap_err();
         assert!(e.message.contains("must be one of"), "{}", e.message);
     }
@@ -607,8 +618,14 @@ mod tests {
     fn signicat_is_the_simulator_with_the_sandbox_or_a_real_one_with_its_credentials() {
         let c = config(&[]).unwrap();
         let s = c.signicat.expect("offered with the sandbox");
-        assert_eq!(s.api_url.as_str(), "http://127.0.0.1:3000/sandbox/signicat/signature/");
-        assert_eq!(s.token_url.as_str(), "http://127.0.0.1:3000/sandbox/signicat/oauth/connect/token");
+        assert_eq!(
+            s.api_url.as_str(),
+            "http://127.0.0.1:3000/sandbox/signicat/signature/"
+        );
+        assert_eq!(
+            s.token_url.as_str(),
+            "http://127.0.0.1:3000/sandbox/signicat/oauth/connect/token"
+        );
         assert!(s.installation_keys);
         let off = [
             ("SIGNHOST_API_URL", "https://api.signhost.com/api/"),
@@ -617,7 +634,10 @@ mod tests {
             ("SIGNHOST_SHARED_SECRET", "s"),
             ("SANDBOX", "off"),
         ];
-        assert!(config(&off).unwrap().signicat.is_none(), "not offered without the sandbox");
+        assert!(
+            config(&off).unwrap().signicat.is_none(),
+            "not offered without the sandbox"
+        );
         let mut real = off.to_vec();
         real.push(("SIGNICAT_API_URL", "https://api.signicat.io/signature"));
         let e = config(&real).unwrap_err();
@@ -630,10 +650,16 @@ mod tests {
         let c = config(&real).unwrap();
         let s = c.signicat.clone().unwrap();
         assert_eq!(s.api_url.as_str(), "https://api.signicat.io/signature/");
-        assert_eq!(s.token_url.as_str(), "https://api.signicat.io/oauth/connect/token");
+        assert_eq!(
+            s.token_url.as_str(),
+            "https://api.signicat.io/oauth/connect/token"
+        );
         assert!(!s.installation_keys);
         let shown = format!("{c:?}");
-        assert!(!shown.contains("very-secret") && !shown.contains("hook-secret"), "{shown}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("hook-secret"),
+            "{shown}"
+        );
         let e = config(&[("SIGNICAT_CLIENT_ID", "x")]).unwrap_err();
         assert_eq!(e.var, "SIGNICAT_API_URL");
         let e = config(&[("SANDBOX_SIGNICAT_TOKEN_SECONDS", "1")]).unwrap_err();

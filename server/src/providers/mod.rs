@@ -25,7 +25,11 @@ pub fn signhost(
 }
 
 /// The Signicat adapter for a client and the portal's landing page.
-pub fn signicat(client: ::signicat::Client, return_url: String, webhook_secret: String) -> Arc<dyn Provider> {
+pub fn signicat(
+    client: ::signicat::Client,
+    return_url: String,
+    webhook_secret: String,
+) -> Arc<dyn Provider> {
     Arc::new(signicat::Signicat {
         client,
         return_url,

@@ -59,15 +59,7 @@ impl Worker {
         let now = Utc::now();
         let mut t = self.db.begin().await?;
         tracking::mark_archived(&mut t, row.id, now).await?;
-        audit::record(
-            &mut t,
-            row.id,
-            None,
-            "archived",
-            detail,
-            now,
-        )
-        .await?;
+        audit::record(&mut t, row.id, None, "archived", detail, now).await?;
         t.commit().await?;
         Ok(Outcome::Done)
     }

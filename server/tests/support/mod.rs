@@ -196,12 +196,21 @@ impl TestApp {
     pub async fn config(&self) -> Config {
         let addr = self.address.trim_start_matches("http://").to_string();
         let vars: HashMap<&str, String> = [
-            ("DATABASE_URL", self.test_db.as_ref().map(|d| d.url.clone()).unwrap_or_default()),
+            (
+                "DATABASE_URL",
+                self.test_db
+                    .as_ref()
+                    .map(|d| d.url.clone())
+                    .unwrap_or_default(),
+            ),
             ("BIND_ADDR", addr),
             ("PUBLIC_URL", self.address.clone()),
             ("SIGNHOST_APP_KEY", "sandbox-app-key".to_string()),
             ("SIGNHOST_USER_TOKEN", "sandbox-user-token".to_string()),
-            ("SIGNHOST_SHARED_SECRET", "sandbox-shared-secret".to_string()),
+            (
+                "SIGNHOST_SHARED_SECRET",
+                "sandbox-shared-secret".to_string(),
+            ),
         ]
         .into_iter()
         .collect();
@@ -218,7 +227,9 @@ impl TestApp {
         let keys = server::sandbox::signicat_keys(&self.db).await.unwrap();
         signicat::Client::new(
             self.url("/sandbox/signicat/signature/").parse().unwrap(),
-            self.url("/sandbox/signicat/oauth/connect/token").parse().unwrap(),
+            self.url("/sandbox/signicat/oauth/connect/token")
+                .parse()
+                .unwrap(),
             signicat::Credentials {
                 client_id: keys.client_id,
                 client_secret: keys.client_secret,

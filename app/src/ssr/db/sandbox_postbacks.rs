@@ -33,7 +33,8 @@ pub async fn enqueue(db: &Db, m: &Outbound<'_>, now: DateTime<Utc>) -> sqlx::Res
 
 /// The oldest pending postback of every URL, when it is due and not taken.
 pub async fn due_heads(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Vec<PostbackRow>> {
-    let sql = "SELECT id, url, body, checksum, signature_header, attempts FROM sandbox_postbacks p \
+    let sql =
+        "SELECT id, url, body, checksum, signature_header, attempts FROM sandbox_postbacks p \
                WHERE delivered_at IS NULL AND failed = FALSE AND next_attempt_at <= $1 \
                AND (locked_until IS NULL OR locked_until < $1) \
                AND id = (SELECT MIN(q.id) FROM sandbox_postbacks q \

@@ -40,7 +40,8 @@ pub async fn find_document(db: &Db, id: &str) -> sqlx::Result<Option<DocumentRow
 
 /// The documents created with this `externalId`, oldest first.
 pub async fn by_external_id(db: &Db, external_id: &str) -> sqlx::Result<Vec<DocumentRow>> {
-    let sql = "SELECT id, document, version FROM sandbox_signicat_documents WHERE external_id = $1 \
+    let sql =
+        "SELECT id, document, version FROM sandbox_signicat_documents WHERE external_id = $1 \
                ORDER BY created_at, id";
     on_pool!(db, pool => sqlx::query_as::<_, DocumentRow>(sql).bind(external_id).fetch_all(pool).await)
 }
@@ -74,15 +75,27 @@ pub async fn recent(db: &Db, limit: i64) -> sqlx::Result<Vec<DocumentRow>> {
     on_pool!(db, pool => sqlx::query_as::<_, DocumentRow>(sql).bind(limit).fetch_all(pool).await)
 }
 
-pub async fn put_file(db: &Db, document_id: &str, file_id: &str, content: &[u8]) -> sqlx::Result<()> {
-    let sql = "INSERT INTO sandbox_signicat_files (document_id, file_id, content) VALUES ($1, $2, $3) \
+pub async fn put_file(
+    db: &Db,
+    document_id: &str,
+    file_id: &str,
+    content: &[u8],
+) -> sqlx::Result<()> {
+    let sql =
+        "INSERT INTO sandbox_signicat_files (document_id, file_id, content) VALUES ($1, $2, $3) \
                ON CONFLICT (document_id, file_id) DO UPDATE SET content = excluded.content";
     on_pool!(db, pool => sqlx::query(sql).bind(document_id).bind(file_id).bind(content)
         .execute(pool).await.map(|_| ()))
 }
 
-pub async fn put_signed(db: &Db, document_id: &str, file_id: &str, signed: &[u8]) -> sqlx::Result<()> {
-    let sql = "UPDATE sandbox_signicat_files SET signed = $1 WHERE document_id = $2 AND file_id = $3";
+pub async fn put_signed(
+    db: &Db,
+    document_id: &str,
+    file_id: &str,
+    signed: &[u8],
+) -> sqlx::Result<()> {
+    let sql =
+        "UPDATE sandbox_signicat_files SET signed = $1 WHERE document_id = $2 AND file_id = $3";
     on_pool!(db, pool => sqlx::query(sql).bind(signed).bind(document_id).bind(file_id)
         .execute(pool).await.map(|_| ()))
 }
@@ -111,7 +124,11 @@ pub async fn insert_event(
 }
 
 /// Events not handled yet, oldest first; of one type when `kind` is given.
-pub async fn unhandled_events(db: &Db, kind: Option<&str>, limit: i64) -> sqlx::Result<Vec<EventRow>> {
+pub async fn unhandled_events(
+    db: &Db,
+    kind: Option<&str>,
+    limit: i64,
+) -> sqlx::Result<Vec<EventRow>> {
     let sql = "SELECT id, body FROM sandbox_signicat_events WHERE handled = FALSE \
                AND (CAST($1 AS TEXT) IS NULL OR type = $1) ORDER BY seq LIMIT $2";
     on_pool!(db, pool => sqlx::query_as::<_, EventRow>(sql).bind(kind).bind(limit).fetch_all(pool).await)

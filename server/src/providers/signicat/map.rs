@@ -11,8 +11,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use signicat::model::{
     Advanced, AttachmentOptions, AttachmentType, Authentication, AuthenticationMechanism,
     ContactDetails, DataToSign, DocumentCreateOptions, Email, FileFormat, Mechanism, Mobile,
-    Notification, NotificationSetup, Notify, SignRequest, Packaging, RedirectMode, RedirectSettings, SignatureType,
-    SignerInfo, SignerNotifications, SignerOptions, TimeToLive, Ui,
+    Notification, NotificationSetup, Notify, Packaging, RedirectMode, RedirectSettings,
+    SignRequest, SignatureType, SignerInfo, SignerNotifications, SignerOptions, TimeToLive, Ui,
 };
 
 /// A PDF to send: its name and bytes.
@@ -192,7 +192,10 @@ pub fn document(
 /// document and language (INFERRED from `SignRequest.email[]`: no
 /// per-signer text), so the first signer's message is the email's text.
 fn invitation(settings: &Settings, signers: &[Signer]) -> Option<Notification> {
-    let text = signers.iter().map(|s| s.message.trim()).find(|m| !m.is_empty())?;
+    let text = signers
+        .iter()
+        .map(|s| s.message.trim())
+        .find(|m| !m.is_empty())?;
     (settings.flow == Flow::Invite).then(|| Notification {
         sign_request: Some(SignRequest {
             email: vec![Email {

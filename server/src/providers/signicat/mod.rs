@@ -119,7 +119,11 @@ impl Signicat {
                 return Ok(Step::Next("attachments"));
             }
             // An earlier, refused attempt with other details: replaced.
-            match self.client.cancel(&old, "replaced by a corrected request").await {
+            match self
+                .client
+                .cancel(&old, "replaced by a corrected request")
+                .await
+            {
                 Ok(()) | Err(signicat::Error::NotFound(_) | signicat::Error::Refused { .. }) => {}
                 Err(e) => return Err(lift(e)),
             }
@@ -194,11 +198,7 @@ impl Signicat {
                         name: &d.name,
                         bytes: &content,
                     });
-                    self.client
-                        .add_attachment(&id, &a)
-                        .await
-                        .map_err(lift)?
-                        .id
+                    self.client.add_attachment(&id, &a).await.map_err(lift)?.id
                 }
             };
             state["attachments"][d.id.to_string()] = json!(attachment_id);
@@ -268,11 +268,7 @@ impl Provider for Signicat {
     }
 
     async fn snapshot(&self, external_id: &str) -> Result<Snapshot, ProviderError> {
-        let doc = self
-            .client
-            .get_document(external_id)
-            .await
-            .map_err(lift)?;
+        let doc = self.client.get_document(external_id).await.map_err(lift)?;
         Ok(read::snapshot_of(&doc))
     }
 
@@ -399,7 +395,9 @@ impl Provider for Signicat {
             "document_signed" | "document_packaged" => Some(RequestStatus::Signed),
             "document_canceled" => Some(RequestStatus::Cancelled),
             "document_expired" => Some(RequestStatus::Expired),
-            "document_created" | "document_partially_signed" | "document_link_opened"
+            "document_created"
+            | "document_partially_signed"
+            | "document_link_opened"
             | "document_read" => Some(RequestStatus::Waiting),
             _ => None,
         }

@@ -92,7 +92,12 @@ pub async fn advance(
     tick(&s).await?;
     crate::sandbox::signicat::sign::tick(&s)
         .await
-        .map_err(|f| Refusal::new(f.status, "The Signicat simulator could not apply the clock."))?;
+        .map_err(|f| {
+            Refusal::new(
+                f.status,
+                "The Signicat simulator could not apply the clock.",
+            )
+        })?;
     Ok(Redirect::to("/sandbox/mail").into_response())
 }
 

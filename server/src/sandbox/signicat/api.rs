@@ -20,14 +20,19 @@ use signicat::model::{
 
 use super::auth::require;
 use super::guess;
-use super::store::{internal, load, update, Emit, Fault, SimAttachment, SimDoc, SimSigner, DataFile};
+use super::store::{
+    internal, load, update, DataFile, Emit, Fault, SimAttachment, SimDoc, SimSigner,
+};
 use crate::sandbox::common::pdf;
 use crate::sandbox::{Sandbox, Shared};
 
 fn read_json<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, Fault> {
     serde_json::from_slice(body).map_err(|e| {
         let path = e.to_string();
-        Fault::field("body", &format!("The request body could not be read: {path}"))
+        Fault::field(
+            "body",
+            &format!("The request body could not be read: {path}"),
+        )
     })
 }
 
@@ -36,7 +41,10 @@ fn pdf_bytes(field: &str, data: &str) -> Result<Vec<u8>, Fault> {
         .decode(data.trim())
         .map_err(|_| Fault::field(field, "Must be base64."))?;
     if !pdf::is_pdf(&bytes) {
-        return Err(Fault::field(field, "Must be a PDF document (the sandbox signs PDFs only)."));
+        return Err(Fault::field(
+            field,
+            "Must be a PDF document (the sandbox signs PDFs only).",
+        ));
     }
     Ok(bytes)
 }
@@ -59,37 +67,79 @@ fn problems(s: &Sandbox, o: &DocumentCreateOptions) -> Vec<(String, String)> {
         bad("dataToSign.fileName".into(), "Must name a .pdf file.");
     }
     if o.signers.is_empty() || o.signers.len() > guess::MAX_SIGNERS {
-        bad("signers".into(), &format!("Between 1 and {} signers.", guess::MAX_SIGNERS));
+        bad(
+            "signers".into(),
+            &format!("Between 1 and {} signers.", guess::MAX_SIGNERS),
+        );
     }
     for (i, signer) in o.signers.iter().enumerate() {
         let at = |f: &str| format!("signers[{i}].{f}");
         if signer.external_signer_id.trim().is_empty() {
             bad(at("externalSignerId"), "The externalSignerId is required.");
-        } else if o.signers[..i].iter().any(|p| p.external_signer_id == signer.external_signer_id) {
-            bad(at("externalSignerId"), "Must be unique within the document.");
+        } else if o.signers[..i]
+            .iter()
+            .any(|p| p.external_signer_id == signer.external_signer_id)
+        {
+            bad(
+                at("externalSignerId"),
+                "Must be unique within the document.",
+            );
         }
         let r = &signer.redirect_settings;
         if r.redirect_mode == RedirectMode::Redirect {
-            for (name, u) in [("success", &r.success), ("cancel", &r.cancel), ("error", &r.error)] {
+            for (name, u) in [
+                ("success", &r.success),
+                ("cancel", &r.cancel),
+                ("error", &r.error),
+            ] {
                 if !u.as_deref().is_some_and(is_web_url) {
-                    bad(at(&format!("redirectSettings.{name}")), "Must be an http(s) URL when redirectMode is redirect.");
+                    bad(
+                        at(&format!("redirectSettings.{name}")),
+                        "Must be an http(s) URL when redirectMode is redirect.",
+                    );
                 }
             }
         }
         let sms = signer.authentication.as_ref().is_some_and(|a| {
-            matches!(a.mechanism, AuthenticationMechanism::SmsOtp | AuthenticationMechanism::EidAndSmsOtp)
+            matches!(
+                a.mechanism,
+                AuthenticationMechanism::SmsOtp | AuthenticationMechanism::EidAndSmsOtp
+            )
         });
-        if sms && signer.signer_info.as_ref().and_then(|i| i.mobile.as_ref()).is_none() {
-            bad(at("signerInfo.mobile"), "A mobile number is required for SMS one-time codes.");
+        if sms
+            && signer
+                .signer_info
+                .as_ref()
+                .and_then(|i| i.mobile.as_ref())
+                .is_none()
+        {
+            bad(
+                at("signerInfo.mobile"),
+                "A mobile number is required for SMS one-time codes.",
+            );
         }
     }
     if o.advanced.attachments.unwrap_or(0) > guess::MAX_ATTACHMENTS {
-        bad("advanced.attachments".into(), &format!("At most {} attachments.", guess::MAX_ATTACHMENTS));
+        bad(
+            "advanced.attachments".into(),
+            &format!("At most {} attachments.", guess::MAX_ATTACHMENTS),
+        );
     }
-    if let Some(d) = o.advanced.time_to_live.as_ref().and_then(|t| t.deadline.as_deref()) {
+    if let Some(d) = o
+        .advanced
+        .time_to_live
+        .as_ref()
+        .and_then(|t| t.deadline.as_deref())
+    {
         match chrono::DateTime::parse_from_rfc3339(d) {
-            Err(_) => bad("advanced.timeToLive.deadline".into(), "Must be an ISO 8601 date and time."),
-            Ok(t) if t <= s.now() => bad("advanced.timeToLive.deadline".into(), "Must be in the future."),
+            Err(_) => bad(
+                "advanced.timeToLive.deadline".into(),
+                "Must be an ISO 8601 date and time.",
+            ),
+            Ok(t) if t <= s.now() => bad(
+                "advanced.timeToLive.deadline".into(),
+                "Must be in the future.",
+            ),
             Ok(t) if t > s.now() + Duration::days(guess::MAX_DEADLINE_DAYS) => bad(
                 "advanced.timeToLive.deadline".into(),
                 &format!("Must be at most {} days ahead.", guess::MAX_DEADLINE_DAYS),
@@ -101,16 +151,32 @@ fn problems(s: &Sandbox, o: &DocumentCreateOptions) -> Vec<(String, String)> {
 }
 
 /// `POST signature/documents`.
-pub async fn create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) -> Result<Response, Fault> {
+pub async fn create(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_write")?;
     let options: DocumentCreateOptions = read_json(&body)?;
     let mut found = problems(&s, &options);
-    let content = match pdf_bytes("dataToSign.base64Content", &options.data_to_sign.base64_content) {
+    let content = match pdf_bytes(
+        "dataToSign.base64Content",
+        &options.data_to_sign.base64_content,
+    ) {
         Ok(c) => Some(c),
         Err(f) => {
-            found.extend(f.body["invalidParams"].as_array().into_iter().flatten().map(|p| {
-                (p["name"].as_str().unwrap_or_default().to_string(), p["reason"].as_str().unwrap_or_default().to_string())
-            }));
+            found.extend(
+                f.body["invalidParams"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|p| {
+                        (
+                            p["name"].as_str().unwrap_or_default().to_string(),
+                            p["reason"].as_str().unwrap_or_default().to_string(),
+                        )
+                    }),
+            );
             None
         }
     };
@@ -149,7 +215,11 @@ pub async fn create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
         },
         signers,
         status: DocumentStatusSummary {
-            document_status: if waiting { DocumentStatus::WaitingForAttachments } else { DocumentStatus::Unsigned },
+            document_status: if waiting {
+                DocumentStatus::WaitingForAttachments
+            } else {
+                DocumentStatus::Unsigned
+            },
             completed_packages: Vec::new(),
         },
         advanced: options.advanced.clone(),
@@ -159,22 +229,39 @@ pub async fn create(State(s): State<Shared>, headers: HeaderMap, body: Bytes) ->
         canceled_reason: None,
     };
     let json = serde_json::to_string(&doc).map_err(internal)?;
-    db::insert_document(&s.db, &id, &doc.external_id, &json, doc.due_at(), Utc::now())
+    db::insert_document(
+        &s.db,
+        &id,
+        &doc.external_id,
+        &json,
+        doc.due_at(),
+        Utc::now(),
+    )
+    .await
+    .map_err(internal)?;
+    db::put_file(&s.db, &id, "data", &content.unwrap_or_default())
         .await
         .map_err(internal)?;
-    db::put_file(&s.db, &id, "data", &content.unwrap_or_default()).await.map_err(internal)?;
     super::store::emit(&s, &doc, Emit::about(&doc, "document_created", json!({})))
         .await
         .map_err(internal)?;
     Ok((StatusCode::CREATED, Json(doc.answer())).into_response())
 }
 
-pub async fn get(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn get(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     Ok(Json(load(&s, &id).await?.0.answer()).into_response())
 }
 
-pub async fn status(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn status(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     let doc = load(&s, &id).await?.0;
     let attachments: serde_json::Map<String, Value> = doc
@@ -209,7 +296,11 @@ fn summary_of(doc: &SimDoc) -> Value {
     })
 }
 
-pub async fn summary(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn summary(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     Ok(Json(summary_of(&load(&s, &id).await?.0)).into_response())
 }
@@ -225,17 +316,28 @@ pub struct FindQuery {
 
 /// `GET signature/documents/summary?externalId=…`: the sandbox searches by
 /// `externalId` (required here), optionally by status.
-pub async fn find(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<FindQuery>) -> Result<Response, Fault> {
+pub async fn find(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<FindQuery>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     let Some(external) = q.external_id.filter(|e| !e.is_empty()) else {
-        return Err(Fault::field("externalId", "The sandbox searches by externalId."));
+        return Err(Fault::field(
+            "externalId",
+            "The sandbox searches by externalId.",
+        ));
     };
     let docs: Vec<SimDoc> = db::by_external_id(&s.db, &external)
         .await
         .map_err(internal)?
         .into_iter()
         .filter_map(|r| serde_json::from_str(&r.document).ok())
-        .filter(|d: &SimDoc| q.status.as_deref().is_none_or(|st| d.status.document_status.as_str() == st))
+        .filter(|d: &SimDoc| {
+            q.status
+                .as_deref()
+                .is_none_or(|st| d.status.document_status.as_str() == st)
+        })
         .collect();
     let count = docs.len();
     let data: Vec<Value> = docs
@@ -270,7 +372,11 @@ pub async fn cancel(
         }
         doc.status.document_status = DocumentStatus::Canceled;
         doc.canceled_reason = Some(reason.clone());
-        Ok(vec![Emit::about(doc, "document_canceled", json!({"message": reason}))])
+        Ok(vec![Emit::about(
+            doc,
+            "document_canceled",
+            json!({"message": reason}),
+        )])
     })
     .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -294,7 +400,13 @@ pub async fn add_attachment(
     }
     let content = pdf_bytes("data", &a.data);
     if let Err(f) = &content {
-        found.push(("data".to_string(), f.body["invalidParams"][0]["reason"].as_str().unwrap_or_default().to_string()));
+        found.push((
+            "data".to_string(),
+            f.body["invalidParams"][0]["reason"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        ));
     }
     if !found.is_empty() {
         return Err(Fault::invalid(found));
@@ -309,10 +421,14 @@ pub async fn add_attachment(
         signers: a.signers.clone(),
     };
     // The file first: an attachment listed without its file would break signing.
-    db::put_file(&s.db, &id, &aid, &content).await.map_err(internal)?;
+    db::put_file(&s.db, &id, &aid, &content)
+        .await
+        .map_err(internal)?;
     update(&s, &id, |doc| {
         let expected = doc.advanced.attachments.unwrap_or(0) as usize;
-        if doc.status.document_status != DocumentStatus::WaitingForAttachments || doc.attachments.len() >= expected {
+        if doc.status.document_status != DocumentStatus::WaitingForAttachments
+            || doc.attachments.len() >= expected
+        {
             return Err(Fault::conflict(&format!(
                 "The document takes no more attachments (it announced {expected})."
             )));
@@ -327,7 +443,11 @@ pub async fn add_attachment(
     Ok((StatusCode::CREATED, Json(added)).into_response())
 }
 
-pub async fn attachments(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn attachments(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     Ok(Json(load(&s, &id).await?.0.attachments).into_response())
 }
@@ -339,7 +459,11 @@ fn signer_answer(doc: &SimDoc, signer_id: &str) -> Result<Value, Fault> {
         .ok_or_else(|| Fault::not_found("Signer"))
 }
 
-pub async fn signers(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn signers(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     Ok(Json(load(&s, &id).await?.0.answer()["signers"].clone()).into_response())
 }
@@ -354,7 +478,13 @@ pub async fn signer(
 }
 
 /// What a signer update may change (the rest stays as created).
-const UPDATABLE: [&str; 5] = ["signerInfo", "notifications", "ui", "redirectSettings", "authentication"];
+const UPDATABLE: [&str; 5] = [
+    "signerInfo",
+    "notifications",
+    "ui",
+    "redirectSettings",
+    "authentication",
+];
 
 /// `PATCH signature/documents/{id}/signers/{signerId}`.
 pub async fn update_signer(
@@ -366,13 +496,18 @@ pub async fn update_signer(
     require(&s, &headers, "document_write")?;
     let change: serde_json::Map<String, Value> = read_json(&body)?;
     if let Some(k) = change.keys().find(|k| !UPDATABLE.contains(&k.as_str())) {
-        return Err(Fault::field(k, "Cannot be changed after the document is created."));
+        return Err(Fault::field(
+            k,
+            "Cannot be changed after the document is created.",
+        ));
     }
     let doc = update(&s, &id, |doc| {
         if doc.is_final() {
             return Err(Fault::conflict("The document is closed."));
         }
-        let signer = doc.signer_mut(&signer_id).ok_or_else(|| Fault::not_found("Signer"))?;
+        let signer = doc
+            .signer_mut(&signer_id)
+            .ok_or_else(|| Fault::not_found("Signer"))?;
         if signer.document_signature.is_some() {
             return Err(Fault::conflict("The signer has signed already."));
         }
@@ -380,7 +515,8 @@ pub async fn update_signer(
         for (k, v) in &change {
             options[k] = v.clone();
         }
-        signer.options = serde_json::from_value(options).map_err(|e| Fault::field("body", &e.to_string()))?;
+        signer.options =
+            serde_json::from_value(options).map_err(|e| Fault::field("body", &e.to_string()))?;
         Ok(Vec::new())
     })
     .await?;
@@ -396,8 +532,14 @@ pub struct FileQuery {
 fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
     let mut res = (StatusCode::OK, bytes).into_response();
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/pdf"));
-    if let Ok(v) = header::HeaderValue::from_str(&format!("attachment; filename=\"{}\"", name.replace('"', ""))) {
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = header::HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        name.replace('"', "")
+    )) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     res
@@ -405,7 +547,13 @@ fn pdf_response(bytes: Vec<u8>, name: &str) -> Response {
 
 /// A file in `format`: the original as `unsigned`, the signed PDF as
 /// `pades` or `native` once packaged; 409 before that.
-async fn send_file(s: &Sandbox, doc: &SimDoc, file_id: &str, format: Option<FileFormat>, name: &str) -> Result<Response, Fault> {
+async fn send_file(
+    s: &Sandbox,
+    doc: &SimDoc,
+    file_id: &str,
+    format: Option<FileFormat>,
+    name: &str,
+) -> Result<Response, Fault> {
     let (original, signed) = db::file(&s.db, &doc.document_id, file_id)
         .await
         .map_err(internal)?
@@ -422,7 +570,10 @@ async fn send_file(s: &Sandbox, doc: &SimDoc, file_id: &str, format: Option<File
                 ))),
             }
         }
-        f => Err(Fault::field("fileFormat", &format!("The sandbox does not make {} files.", f.as_str()))),
+        f => Err(Fault::field(
+            "fileFormat",
+            &format!("The sandbox does not make {} files.", f.as_str()),
+        )),
     }
 }
 
@@ -461,7 +612,11 @@ pub struct JwtBody {
 }
 
 /// `POST signature/jwt/validate`.
-pub async fn validate_jwt(State(s): State<Shared>, headers: HeaderMap, Json(b): Json<JwtBody>) -> Result<Response, Fault> {
+pub async fn validate_jwt(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(b): Json<JwtBody>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "document_read")?;
     Ok(Json(super::auth::validate_return_jwt(&s, &b.jwt)).into_response())
 }

@@ -50,7 +50,9 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 /// `client_id:client_secret` from an HTTP Basic header.
 fn basic(headers: &HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let encoded = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
         .ok()?;
@@ -64,7 +66,11 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// `POST /sandbox/signicat/oauth/connect/token`.
-pub async fn token(State(s): State<Shared>, headers: HeaderMap, Form(form): Form<TokenForm>) -> Response {
+pub async fn token(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Response {
     if form.grant_type.as_deref() != Some("client_credentials") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -72,13 +78,22 @@ pub async fn token(State(s): State<Shared>, headers: HeaderMap, Form(form): Form
             "only grant_type=client_credentials is supported",
         );
     }
-    let given = basic(&headers).or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)));
+    let given =
+        basic(&headers).or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)));
     let Some((id, secret)) = given else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "no client credentials");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "no client credentials",
+        );
     };
     let keys = &s.signicat;
     if !(same(&id, &keys.client_id) & same(&secret, &keys.client_secret)) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_client", "unknown client or wrong secret");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+            "unknown client or wrong secret",
+        );
     }
     let asked: Vec<&str> = form
         .scope
@@ -93,7 +108,11 @@ pub async fn token(State(s): State<Shared>, headers: HeaderMap, Form(form): Form
             &format!("the client is not allowed scope {bad}"),
         );
     }
-    let scope = if asked.is_empty() { SCOPES.join(" ") } else { asked.join(" ") };
+    let scope = if asked.is_empty() {
+        SCOPES.join(" ")
+    } else {
+        asked.join(" ")
+    };
     let now = chrono::Utc::now().timestamp();
     let claims = Claims {
         iss: ISSUER.into(),
@@ -103,8 +122,16 @@ pub async fn token(State(s): State<Shared>, headers: HeaderMap, Form(form): Form
         exp: now + s.signicat_token_seconds,
         jti: uuid::Uuid::new_v4().simple().to_string(),
     };
-    let Ok(jwt) = encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(keys.signing_key.as_bytes())) else {
-        return oauth_error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "could not issue a token");
+    let Ok(jwt) = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(keys.signing_key.as_bytes()),
+    ) else {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "could not issue a token",
+        );
     };
     Json(json!({
         "access_token": jwt,
@@ -133,7 +160,9 @@ pub fn require(s: &Sandbox, headers: &HeaderMap, scope: &str) -> Result<(), Faul
         &rules,
     )
     .map_err(|e| match e.kind() {
-        jsonwebtoken::errors::ErrorKind::ExpiredSignature => unauthorized("The access token has expired."),
+        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+            unauthorized("The access token has expired.")
+        }
         _ => unauthorized("The access token is not valid."),
     })?
     .claims;
@@ -152,15 +181,23 @@ pub fn require(s: &Sandbox, headers: &HeaderMap, scope: &str) -> Result<(), Faul
 pub fn return_jwt(s: &Sandbox, payload: serde_json::Value) -> String {
     let now = chrono::Utc::now().timestamp();
     let claims = json!({"iss": ISSUER, "iat": now, "exp": now + 3600, "payload": payload});
-    encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(s.signicat.signing_key.as_bytes()))
-        .unwrap_or_default()
+    encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(s.signicat.signing_key.as_bytes()),
+    )
+    .unwrap_or_default()
 }
 
 /// What `POST signature/jwt/validate` answers for a return JWT.
 pub fn validate_return_jwt(s: &Sandbox, jwt: &str) -> serde_json::Value {
     let mut rules = Validation::new(Algorithm::HS256);
     rules.set_issuer(&[ISSUER]);
-    match decode::<serde_json::Value>(jwt, &DecodingKey::from_secret(s.signicat.signing_key.as_bytes()), &rules) {
+    match decode::<serde_json::Value>(
+        jwt,
+        &DecodingKey::from_secret(s.signicat.signing_key.as_bytes()),
+        &rules,
+    ) {
         Ok(data) => json!({
             "valid": true,
             "expires": data.claims.get("exp").and_then(|e| e.as_i64())

@@ -52,31 +52,64 @@ pub fn routes(sandbox: Shared) -> Router {
     Router::new()
         .at("/sandbox/signicat/oauth/connect/token", post(auth::token))
         .at("/sandbox/signicat/signature/documents", post(api::create))
-        .at("/sandbox/signicat/signature/documents/summary", get(api::find))
+        .at(
+            "/sandbox/signicat/signature/documents/summary",
+            get(api::find),
+        )
         .at("/sandbox/signicat/signature/documents/{id}", get(api::get))
-        .at("/sandbox/signicat/signature/documents/{id}/status", get(api::status))
-        .at("/sandbox/signicat/signature/documents/{id}/summary", get(api::summary))
-        .at("/sandbox/signicat/signature/documents/{id}/cancel", post(api::cancel))
+        .at(
+            "/sandbox/signicat/signature/documents/{id}/status",
+            get(api::status),
+        )
+        .at(
+            "/sandbox/signicat/signature/documents/{id}/summary",
+            get(api::summary),
+        )
+        .at(
+            "/sandbox/signicat/signature/documents/{id}/cancel",
+            post(api::cancel),
+        )
         .at(
             "/sandbox/signicat/signature/documents/{id}/attachments",
             post(api::add_attachment).get(api::attachments),
         )
-        .at("/sandbox/signicat/signature/documents/{id}/signers", get(api::signers))
+        .at(
+            "/sandbox/signicat/signature/documents/{id}/signers",
+            get(api::signers),
+        )
         .at(
             "/sandbox/signicat/signature/documents/{id}/signers/{signer}",
             get(api::signer).patch(api::update_signer),
         )
-        .at("/sandbox/signicat/signature/documents/{id}/files", get(api::file))
+        .at(
+            "/sandbox/signicat/signature/documents/{id}/files",
+            get(api::file),
+        )
         .at(
             "/sandbox/signicat/signature/documents/{id}/files/attachments/{attachment}",
             get(api::attachment_file),
         )
-        .at("/sandbox/signicat/signature/jwt/validate", post(api::validate_jwt))
+        .at(
+            "/sandbox/signicat/signature/jwt/validate",
+            post(api::validate_jwt),
+        )
         .at("/sandbox/signicat/notification/events", get(notify::events))
-        .at("/sandbox/signicat/notification/events/peek", get(notify::peek))
-        .at("/sandbox/signicat/notification/events/types", get(notify::types))
-        .at("/sandbox/signicat/notification/events/handle", post(notify::handle_many))
-        .at("/sandbox/signicat/notification/events/{id}/handle", post(notify::handle_one))
+        .at(
+            "/sandbox/signicat/notification/events/peek",
+            get(notify::peek),
+        )
+        .at(
+            "/sandbox/signicat/notification/events/types",
+            get(notify::types),
+        )
+        .at(
+            "/sandbox/signicat/notification/events/handle",
+            post(notify::handle_many),
+        )
+        .at(
+            "/sandbox/signicat/notification/events/{id}/handle",
+            post(notify::handle_one),
+        )
         .at(
             "/sandbox/signicat/notification/webhooks",
             get(notify::webhooks).post(notify::add_webhook),
@@ -85,11 +118,23 @@ pub fn routes(sandbox: Shared) -> Router {
             "/sandbox/signicat/notification/webhooks/{id}",
             get(notify::webhook).delete(notify::delete_webhook),
         )
-        .at("/sandbox/signicat/notification/webhooks/{id}/ping", post(notify::ping))
+        .at(
+            "/sandbox/signicat/notification/webhooks/{id}/ping",
+            post(notify::ping),
+        )
         .at("/sandbox/signicat/sign/{doc}/{signer}", get(sign::page))
-        .at("/sandbox/signicat/sign/{doc}/{signer}/sign", post(sign::sign))
-        .at("/sandbox/signicat/sign/{doc}/{signer}/abort", post(sign::abort))
-        .at("/sandbox/signicat/sign/{doc}/{signer}/file/{file}", get(sign::file))
+        .at(
+            "/sandbox/signicat/sign/{doc}/{signer}/sign",
+            post(sign::sign),
+        )
+        .at(
+            "/sandbox/signicat/sign/{doc}/{signer}/abort",
+            post(sign::abort),
+        )
+        .at(
+            "/sandbox/signicat/sign/{doc}/{signer}/file/{file}",
+            get(sign::file),
+        )
         .layer(DefaultBodyLimit::max(guess::MAX_REQUEST_BYTES))
         .with_state(sandbox)
 }

@@ -102,16 +102,29 @@ async fn list(s: &Sandbox) -> Result<Vec<Webhook>, sqlx::Error> {
 }
 
 async fn store(s: &Sandbox, hooks: &[Webhook]) -> Result<(), sqlx::Error> {
-    settings::set_setting(&s.db, KEY, &serde_json::to_string(hooks).unwrap_or_default()).await
+    settings::set_setting(
+        &s.db,
+        KEY,
+        &serde_json::to_string(hooks).unwrap_or_default(),
+    )
+    .await
 }
 
 fn queue_for(hook: &Webhook, transaction: &str, body: &str) -> (String, String) {
     let secret = hook.config.secret.clone().unwrap_or_default();
-    (signicat::webhook::sign(body.as_bytes(), &secret), transaction.to_string())
+    (
+        signicat::webhook::sign(body.as_bytes(), &secret),
+        transaction.to_string(),
+    )
 }
 
 /// Queues `body` (an event of `kind`) for every active webhook that wants it.
-pub async fn deliver(s: &Sandbox, document_id: &str, kind: &str, body: &str) -> Result<(), sqlx::Error> {
+pub async fn deliver(
+    s: &Sandbox,
+    document_id: &str,
+    kind: &str,
+    body: &str,
+) -> Result<(), sqlx::Error> {
     for hook in list(s).await? {
         let wanted = hook.events.iter().any(|e| e == "*" || e == kind);
         if !hook.active || !wanted {
@@ -164,10 +177,17 @@ pub async fn webhooks(State(s): State<Shared>, headers: HeaderMap) -> Result<Res
     Ok(Json(hooks.iter().map(shown).collect::<Vec<_>>()).into_response())
 }
 
-pub async fn webhook(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Fault> {
+pub async fn webhook(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     let hooks = list(&s).await.map_err(internal)?;
-    let hook = hooks.iter().find(|h| h.id == id).ok_or_else(|| Fault::not_found("Webhook"))?;
+    let hook = hooks
+        .iter()
+        .find(|h| h.id == id)
+        .ok_or_else(|| Fault::not_found("Webhook"))?;
     Ok(Json(shown(hook)).into_response())
 }
 
@@ -185,10 +205,20 @@ pub async fn add_webhook(
         ));
     }
     if hook.events.is_empty() {
-        return Err(Fault::field("events", "Name at least one event type, or *."));
+        return Err(Fault::field(
+            "events",
+            "Name at least one event type, or *.",
+        ));
     }
-    if let Some(bad) = hook.events.iter().find(|e| *e != "*" && !TYPES.contains(&e.as_str())) {
-        return Err(Fault::field("events", &format!("Unknown event type {bad}.")));
+    if let Some(bad) = hook
+        .events
+        .iter()
+        .find(|e| *e != "*" && !TYPES.contains(&e.as_str()))
+    {
+        return Err(Fault::field(
+            "events",
+            &format!("Unknown event type {bad}."),
+        ));
     }
     let mut hooks = list(&s).await.map_err(internal)?;
     hook.id = hooks.iter().map(|h| h.id).max().unwrap_or(0) + 1;
@@ -198,7 +228,11 @@ pub async fn add_webhook(
     Ok((StatusCode::CREATED, Json(shown(&hook))).into_response())
 }
 
-pub async fn delete_webhook(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Fault> {
+pub async fn delete_webhook(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     let mut hooks = list(&s).await.map_err(internal)?;
     let before = hooks.len();
@@ -210,10 +244,17 @@ pub async fn delete_webhook(State(s): State<Shared>, headers: HeaderMap, Path(id
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn ping(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<i64>) -> Result<Response, Fault> {
+pub async fn ping(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     let hooks = list(&s).await.map_err(internal)?;
-    let hook = hooks.iter().find(|h| h.id == id).ok_or_else(|| Fault::not_found("Webhook"))?;
+    let hook = hooks
+        .iter()
+        .find(|h| h.id == id)
+        .ok_or_else(|| Fault::not_found("Webhook"))?;
     send_ping(&s, hook).await.map_err(internal)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -225,7 +266,9 @@ pub struct EventQuery {
 }
 
 async fn unhandled(s: &Sandbox, kind: Option<&str>, limit: i64) -> Result<Vec<Value>, Fault> {
-    let rows = db::unhandled_events(&s.db, kind, limit).await.map_err(internal)?;
+    let rows = db::unhandled_events(&s.db, kind, limit)
+        .await
+        .map_err(internal)?;
     Ok(rows
         .into_iter()
         .filter_map(|r| serde_json::from_str(&r.body).ok())
@@ -233,15 +276,27 @@ async fn unhandled(s: &Sandbox, kind: Option<&str>, limit: i64) -> Result<Vec<Va
 }
 
 /// `GET notification/events`: events not handled yet, oldest first.
-pub async fn events(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<EventQuery>) -> Result<Response, Fault> {
+pub async fn events(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<EventQuery>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     Ok(Json(unhandled(&s, q.event_type.as_deref(), 100).await?).into_response())
 }
 
 /// `GET notification/events/peek`: the oldest unhandled event, if any.
-pub async fn peek(State(s): State<Shared>, headers: HeaderMap, Query(q): Query<EventQuery>) -> Result<Response, Fault> {
+pub async fn peek(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<EventQuery>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
-    match unhandled(&s, q.event_type.as_deref(), 1).await?.into_iter().next() {
+    match unhandled(&s, q.event_type.as_deref(), 1)
+        .await?
+        .into_iter()
+        .next()
+    {
         Some(e) => Ok(Json(e).into_response()),
         None => Ok(StatusCode::NO_CONTENT.into_response()),
     }
@@ -252,7 +307,11 @@ pub async fn types(State(s): State<Shared>, headers: HeaderMap) -> Result<Respon
     Ok(Json(TYPES).into_response())
 }
 
-pub async fn handle_one(State(s): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, Fault> {
+pub async fn handle_one(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     if db::handle_event(&s.db, &id).await.map_err(internal)? {
         Ok(StatusCode::NO_CONTENT.into_response())
@@ -261,7 +320,11 @@ pub async fn handle_one(State(s): State<Shared>, headers: HeaderMap, Path(id): P
     }
 }
 
-pub async fn handle_many(State(s): State<Shared>, headers: HeaderMap, Json(ids): Json<Vec<String>>) -> Result<Response, Fault> {
+pub async fn handle_many(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(ids): Json<Vec<String>>,
+) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
     for id in &ids {
         db::handle_event(&s.db, id).await.map_err(internal)?;

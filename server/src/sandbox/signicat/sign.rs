@@ -26,12 +26,19 @@ fn page_html(title: &str, body: &str) -> Html<String> {
 }
 
 fn message(title: &str, text: &str) -> Response {
-    page_html(title, &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text))).into_response()
+    page_html(
+        title,
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)),
+    )
+    .into_response()
 }
 
 fn uses_sms(signer: &SimSigner) -> bool {
     signer.options.authentication.as_ref().is_some_and(|a| {
-        matches!(a.mechanism, AuthenticationMechanism::SmsOtp | AuthenticationMechanism::EidAndSmsOtp)
+        matches!(
+            a.mechanism,
+            AuthenticationMechanism::SmsOtp | AuthenticationMechanism::EidAndSmsOtp
+        )
     })
 }
 
@@ -43,7 +50,8 @@ fn display_name(signer: &SimSigner) -> String {
         .collect::<Vec<_>>()
         .join(" ");
     if name.is_empty() {
-        info.email.unwrap_or_else(|| signer.options.external_signer_id.clone())
+        info.email
+            .unwrap_or_else(|| signer.options.external_signer_id.clone())
     } else {
         name
     }
@@ -53,18 +61,27 @@ fn display_name(signer: &SimSigner) -> String {
 pub fn blocked(doc: &SimDoc, signer_id: &str) -> Option<String> {
     let signer = doc.signer(signer_id)?;
     match doc.status.document_status {
-        DocumentStatus::WaitingForAttachments => return Some("This document is not ready yet: its attachments are still being added.".into()),
-        DocumentStatus::Canceled => return Some("This document was canceled by the sender.".into()),
-        DocumentStatus::Expired => return Some("The deadline for signing this document has passed.".into()),
+        DocumentStatus::WaitingForAttachments => {
+            return Some(
+                "This document is not ready yet: its attachments are still being added.".into(),
+            )
+        }
+        DocumentStatus::Canceled => {
+            return Some("This document was canceled by the sender.".into())
+        }
+        DocumentStatus::Expired => {
+            return Some("The deadline for signing this document has passed.".into())
+        }
         _ => {}
     }
     if signer.document_signature.is_some() {
         return Some("You have signed already. Thank you.".into());
     }
     let mine = signer.options.order.unwrap_or(0);
-    let earlier_open = doc.signers.iter().any(|o| {
-        o.document_signature.is_none() && o.options.order.is_some_and(|n| n < mine)
-    });
+    let earlier_open = doc
+        .signers
+        .iter()
+        .any(|o| o.document_signature.is_none() && o.options.order.is_some_and(|n| n < mine));
     earlier_open.then(|| "It is not your turn yet: earlier signers have not signed.".into())
 }
 
@@ -79,11 +96,18 @@ async fn doc_and_signer(s: &Sandbox, doc_id: &str, signer_id: &str) -> Result<Si
 /// The files of a document: ("data" or the attachment id, name).
 fn files(doc: &SimDoc) -> Vec<(String, String)> {
     std::iter::once(("data".to_string(), doc.data_to_sign.file_name.clone()))
-        .chain(doc.attachments.iter().map(|a| (a.id.clone(), a.file_name.clone())))
+        .chain(
+            doc.attachments
+                .iter()
+                .map(|a| (a.id.clone(), a.file_name.clone())),
+        )
         .collect()
 }
 
-pub async fn page(State(s): State<Shared>, Path((doc_id, signer_id)): Path<(String, String)>) -> Result<Response, Fault> {
+pub async fn page(
+    State(s): State<Shared>,
+    Path((doc_id, signer_id)): Path<(String, String)>,
+) -> Result<Response, Fault> {
     let doc = doc_and_signer(&s, &doc_id, &signer_id).await?;
     if let Some(reason) = blocked(&doc, &signer_id) {
         return Ok(message("Signing", &reason));
@@ -96,13 +120,20 @@ pub async fn page(State(s): State<Shared>, Path((doc_id, signer_id)): Path<(Stri
             };
             me.link_opened = true;
             let external = me.options.external_signer_id.clone();
-            Ok(vec![Emit::about(d, "document_link_opened", json!({"signerId": signer_id, "externalSignerId": external}))])
+            Ok(vec![Emit::about(
+                d,
+                "document_link_opened",
+                json!({"signerId": signer_id, "externalSignerId": external}),
+            )])
         })
         .await?;
     }
     let mut contents = Vec::new();
     for (file_id, name) in files(&doc) {
-        let (bytes, _) = db::file(&s.db, &doc_id, &file_id).await.map_err(internal)?.unwrap_or_default();
+        let (bytes, _) = db::file(&s.db, &doc_id, &file_id)
+            .await
+            .map_err(internal)?
+            .unwrap_or_default();
         contents.push((file_id, name, bytes));
     }
     let pages = crate::documents::work::run_checked(move || {
@@ -117,7 +148,10 @@ pub async fn page(State(s): State<Shared>, Path((doc_id, signer_id)): Path<(Stri
     let mut docs = String::new();
     for (file_id, name, pages) in &pages {
         let shown = preview::document(&format!("{base}/file/{file_id}"), name, pages, &[]);
-        docs.push_str(&format!("<section class=\"card\"><h2>{}</h2>{shown}</section>", escape(name)));
+        docs.push_str(&format!(
+            "<section class=\"card\"><h2>{}</h2>{shown}</section>",
+            escape(name)
+        ));
     }
     let code = if uses_sms(&signer) {
         let number = signer
@@ -163,12 +197,22 @@ fn back_to(s: &Sandbox, doc: &SimDoc, signer: &SimSigner, outcome: &str) -> Resp
         "signSuccess": (outcome == "success").then(|| json!({"url": signer.url})),
     });
     let jwt = return_jwt(s, payload);
-    match target.filter(|_| r.redirect_mode != RedirectMode::DonotRedirect).and_then(|t| url::Url::parse(&t).ok()) {
+    match target
+        .filter(|_| r.redirect_mode != RedirectMode::DonotRedirect)
+        .and_then(|t| url::Url::parse(&t).ok())
+    {
         Some(mut url) => {
             url.query_pairs_mut().append_pair("idfy-jwt", &jwt);
             Redirect::to(url.as_str()).into_response()
         }
-        None => message("Signing", if outcome == "success" { "Thank you: you have signed." } else { "You left without signing." }),
+        None => message(
+            "Signing",
+            if outcome == "success" {
+                "Thank you: you have signed."
+            } else {
+                "You left without signing."
+            },
+        ),
     }
 }
 
@@ -225,7 +269,12 @@ pub async fn sign(
     .await;
     let doc = match doc {
         Ok(d) => d,
-        Err(f) if f.status == 409 => return Ok(message("Signing", f.body["detail"].as_str().unwrap_or("You cannot sign now."))),
+        Err(f) if f.status == 409 => {
+            return Ok(message(
+                "Signing",
+                f.body["detail"].as_str().unwrap_or("You cannot sign now."),
+            ))
+        }
         Err(f) => return Err(f),
     };
     let me = doc.signer(&signer_id).cloned().unwrap_or_default();
@@ -234,7 +283,10 @@ pub async fn sign(
 
 /// Abort: Signicat has no "rejected"; the signer goes to the cancel URL
 /// with `aborted` in the JWT, and the document stays open.
-pub async fn abort(State(s): State<Shared>, Path((doc_id, signer_id)): Path<(String, String)>) -> Result<Response, Fault> {
+pub async fn abort(
+    State(s): State<Shared>,
+    Path((doc_id, signer_id)): Path<(String, String)>,
+) -> Result<Response, Fault> {
     let doc = doc_and_signer(&s, &doc_id, &signer_id).await?;
     let me = doc.signer(&signer_id).cloned().unwrap_or_default();
     Ok(back_to(&s, &doc, &me, "cancel"))
@@ -248,7 +300,10 @@ pub async fn file(
     if !files(&doc).iter().any(|(id, _)| *id == file_id) {
         return Err(Fault::not_found("File"));
     }
-    let (bytes, _) = db::file(&s.db, &doc_id, &file_id).await.map_err(internal)?.ok_or_else(|| Fault::not_found("File"))?;
+    let (bytes, _) = db::file(&s.db, &doc_id, &file_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Fault::not_found("File"))?;
     let mut res = (axum::http::StatusCode::OK, bytes).into_response();
     res.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
@@ -275,7 +330,10 @@ fn signed_copy(original: &[u8], doc: &SimDoc) -> lopdf::Result<Vec<u8>> {
             lines: vec![
                 format!("Signed by {}", d.full_name.clone().unwrap_or_default()),
                 d.signed_time.clone().unwrap_or_default(),
-                format!("Signicat sandbox · {}", d.signature_method.clone().unwrap_or_default()),
+                format!(
+                    "Signicat sandbox · {}",
+                    d.signature_method.clone().unwrap_or_default()
+                ),
             ],
         })
         .collect::<Vec<_>>();
@@ -285,7 +343,10 @@ fn signed_copy(original: &[u8], doc: &SimDoc) -> lopdf::Result<Vec<u8>> {
 /// Makes the signed files and lists the packages.
 async fn package(s: &Sandbox, doc: &SimDoc) -> Result<(), Fault> {
     for (file_id, _) in files(doc) {
-        let Some((original, _)) = db::file(&s.db, &doc.document_id, &file_id).await.map_err(internal)? else {
+        let Some((original, _)) = db::file(&s.db, &doc.document_id, &file_id)
+            .await
+            .map_err(internal)?
+        else {
             continue;
         };
         let snapshot = doc.clone();
@@ -293,14 +354,20 @@ async fn package(s: &Sandbox, doc: &SimDoc) -> Result<(), Fault> {
             .await
             .map_err(internal)?
             .map_err(internal)?;
-        db::put_signed(&s.db, &doc.document_id, &file_id, &signed).await.map_err(internal)?;
+        db::put_signed(&s.db, &doc.document_id, &file_id, &signed)
+            .await
+            .map_err(internal)?;
     }
     update(s, &doc.document_id, |d| {
         if !d.status.completed_packages.is_empty() {
             return Ok(Vec::new());
         }
         d.status.completed_packages = vec![FileFormat::Native, FileFormat::Pades];
-        Ok(vec![Emit::about(d, "document_packaged", json!({"fileFormat": "pades"}))])
+        Ok(vec![Emit::about(
+            d,
+            "document_packaged",
+            json!({"fileFormat": "pades"}),
+        )])
     })
     .await?;
     Ok(())
@@ -309,7 +376,10 @@ async fn package(s: &Sandbox, doc: &SimDoc) -> Result<(), Fault> {
 /// Does what is due: packages signed documents, expires those past their deadline.
 pub async fn tick(s: &Sandbox) -> Result<(), Fault> {
     let now = s.now();
-    for id in db::due(&s.db, now.with_timezone(&chrono::Utc)).await.map_err(internal)? {
+    for id in db::due(&s.db, now.with_timezone(&chrono::Utc))
+        .await
+        .map_err(internal)?
+    {
         let doc = load(s, &id).await?.0;
         if doc.status.document_status == DocumentStatus::Signed {
             if doc.status.completed_packages.is_empty() {
@@ -338,13 +408,19 @@ pub async fn mail(s: &Sandbox) -> Result<Vec<(String, String)>, Fault> {
             continue;
         };
         for signer in &doc.signers {
-            let by_email = signer.options.notifications.as_ref().is_some_and(|n| {
-                matches!(n.setup.request, Notify::SendEmail | Notify::SendBoth)
-            });
+            let by_email =
+                signer.options.notifications.as_ref().is_some_and(|n| {
+                    matches!(n.setup.request, Notify::SendEmail | Notify::SendBoth)
+                });
             if !by_email || blocked(&doc, &signer.id).is_some() {
                 continue;
             }
-            let to = signer.options.signer_info.as_ref().and_then(|i| i.email.clone()).unwrap_or_default();
+            let to = signer
+                .options
+                .signer_info
+                .as_ref()
+                .and_then(|i| i.email.clone())
+                .unwrap_or_default();
             out.push((
                 doc.created_time.clone(),
                 format!(

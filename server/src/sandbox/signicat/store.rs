@@ -223,7 +223,8 @@ pub struct Emit {
 
 impl Emit {
     pub fn about(doc: &SimDoc, kind: &'static str, more: Value) -> Emit {
-        let mut payload = json!({"documentId": doc.document_id, "externalDocumentId": doc.external_id});
+        let mut payload =
+            json!({"documentId": doc.document_id, "externalDocumentId": doc.external_id});
         if let (Some(p), Value::Object(more)) = (payload.as_object_mut(), more) {
             p.extend(more);
         }
