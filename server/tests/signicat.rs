@@ -498,5 +498,72 @@ async fn the_simulator_answers_tokens_and_bad_input_as_signicat_does() {
         Err(signicat::Error::NotFound(_)) => {}
         other => panic!("not found, not {other:?}"),
     }
+    // A webhook may only point at this portal; a new one is pinged, and the
+    // portal answers the ping and keeps it as ignored.
+    let events: serde_json::Value = http
+        .post(&token_url)
+        .basic_auth(&keys.client_id, Some(&keys.client_secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "event")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let event_token = events["access_token"].as_str().unwrap();
+    let hooks = app.url("/sandbox/signicat/notification/webhooks");
+    let webhook = |url: String| {
+        json!({"name": "more", "events": ["document_signed"],
+        "config": {"url": url, "secret": keys.webhook_secret}})
+    };
+    let res = http
+        .post(&hooks)
+        .bearer_auth(event_token)
+        .json(&webhook("https://elsewhere.example/hook".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let res = http
+        .post(&hooks)
+        .bearer_auth(event_token)
+        .json(&webhook(app.url("/hooks/signicat")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let made: serde_json::Value = res.json().await.unwrap();
+    assert!(
+        made["config"].get("secret").is_none(),
+        "the secret is not shown"
+    );
+    let listed: serde_json::Value = http
+        .get(&hooks)
+        .bearer_auth(event_token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        2,
+        "the portal's own and the new one"
+    );
+    let mut ping = None;
+    for _ in 0..50 {
+        ping = postbacks::recent(&app.db, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|p| p.state == "ignored");
+        if ping.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ping = ping.expect("the ping arrived");
+    assert!(ping.reason.unwrap().contains("ping"));
     app.stop().await;
 }

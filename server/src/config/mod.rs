@@ -210,7 +210,13 @@ impl Config {
         // and the one the server listens on.
         let loopback = is_loopback(&public_url) && bind_addr.ip().is_loopback();
         let (signhost, sandbox) = signhost::read(&var, &public_url, loopback)?;
-        let signicat = signicat::read(&var, &public_url, sandbox)?;
+        let token_seconds = number(
+            "SANDBOX_SIGNICAT_TOKEN_SECONDS",
+            3600,
+            5..=86_400,
+            "seconds",
+        )?;
+        let signicat = signicat::read(&var, &public_url, sandbox, token_seconds)?;
         let mut configured = vec![ProviderKind::Signhost];
         configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
         let default_provider =

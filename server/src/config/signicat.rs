@@ -45,20 +45,8 @@ pub(super) fn read(
     var: &impl Fn(&str) -> Option<String>,
     public_url: &Url,
     sandbox: bool,
+    token_seconds: i64,
 ) -> Result<Option<SignicatSettings>, ConfigError> {
-    let token_seconds = match var("SANDBOX_SIGNICAT_TOKEN_SECONDS") {
-        None => 3600,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (5..=86_400).contains(n))
-            .ok_or_else(|| {
-                err(
-                    "SANDBOX_SIGNICAT_TOKEN_SECONDS",
-                    format!("must be a number of seconds from 5 to 86400 (got '{raw}')"),
-                )
-            })?,
-    };
     let simulator = |path: &str| {
         public_url
             .join(&format!("{}{path}", crate::sandbox::signicat::BASE))

@@ -101,6 +101,15 @@ async fn list(s: &Sandbox) -> Result<Vec<Webhook>, sqlx::Error> {
         .unwrap_or_default())
 }
 
+async fn find(s: &Sandbox, id: i64) -> Result<Webhook, Fault> {
+    list(s)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .find(|h| h.id == id)
+        .ok_or_else(|| Fault::not_found("Webhook"))
+}
+
 async fn store(s: &Sandbox, hooks: &[Webhook]) -> Result<(), sqlx::Error> {
     settings::set_setting(
         &s.db,
@@ -183,12 +192,7 @@ pub async fn webhook(
     Path(id): Path<i64>,
 ) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
-    let hooks = list(&s).await.map_err(internal)?;
-    let hook = hooks
-        .iter()
-        .find(|h| h.id == id)
-        .ok_or_else(|| Fault::not_found("Webhook"))?;
-    Ok(Json(shown(hook)).into_response())
+    Ok(Json(shown(&find(&s, id).await?)).into_response())
 }
 
 pub async fn add_webhook(
@@ -250,12 +254,9 @@ pub async fn ping(
     Path(id): Path<i64>,
 ) -> Result<Response, Fault> {
     require(&s, &headers, "event")?;
-    let hooks = list(&s).await.map_err(internal)?;
-    let hook = hooks
-        .iter()
-        .find(|h| h.id == id)
-        .ok_or_else(|| Fault::not_found("Webhook"))?;
-    send_ping(&s, hook).await.map_err(internal)?;
+    send_ping(&s, &find(&s, id).await?)
+        .await
+        .map_err(internal)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
