@@ -328,7 +328,11 @@ fn transport(e: reqwest::Error) -> Error {
         source = s.source();
     }
     let lower = chain.to_lowercase();
-    if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+    if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+        || lower.contains("alert")
+    {
         Error::Tls(chain)
     } else {
         Error::Unavailable(chain)

@@ -169,6 +169,9 @@ pub async fn build_router_with(
             clock_offset: Default::default(),
         })
         .await?;
+        if let Some(addr) = config.certeurope_sandbox_addr {
+            start_certeurope_sandbox(&db, config, addr).await?;
+        }
         router = router.merge(routes.api).merge(routes.tools.layer(
             axum::middleware::from_fn_with_state(state.clone(), guard::require_staff),
         ));
@@ -203,6 +206,39 @@ pub async fn build_router_with(
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
     Ok(router)
+}
+
+/// Starts the SignAPI simulator on its TLS port, with the installation's
+/// test CA, and writes the CA and a client certificate and key as PEM
+/// files. A port already taken is reported and the portal runs on.
+async fn start_certeurope_sandbox(
+    db: &Db,
+    config: &Config,
+    addr: SocketAddr,
+) -> anyhow::Result<()> {
+    let pki = sandbox::certeurope::pki::installation(db).await?;
+    let dir = sandbox::certeurope::pki::files_dir(&config.database_url);
+    match pki.write_files(&dir) {
+        Ok(f) => tracing::info!(
+            ca = %f.ca.display(),
+            client_cert = %f.cert.display(),
+            client_key = %f.key.display(),
+            "CertEurope SignAPI simulator: test CA and client certificate written"
+        ),
+        Err(e) => {
+            tracing::warn!(dir = %dir.display(), error = %e, "cannot write the CertEurope simulator's PEM files")
+        }
+    }
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => {
+            let at = sandbox::certeurope::serve(listener, &pki, sandbox::certeurope::Sim::new())?;
+            tracing::info!(address = %format!("https://{at}/"), "CertEurope SignAPI simulator listening (client certificate required)");
+        }
+        Err(e) => {
+            tracing::warn!(%addr, error = %e, "the CertEurope SignAPI simulator cannot listen; set SANDBOX_CERTEUROPE_ADDR")
+        }
+    }
+    Ok(())
 }
 
 /// The signing services this portal is configured for.

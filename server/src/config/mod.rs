@@ -46,6 +46,9 @@ pub struct Config {
     pub public_url: Url,
     pub bind_addr: SocketAddr,
     pub signhost: SignhostSettings,
+    /// Where the SignAPI simulator listens for TLS (`SANDBOX_CERTEUROPE_ADDR`,
+    /// with the sandbox on; `off` for none).
+    pub certeurope_sandbox_addr: Option<SocketAddr>,
     /// Signicat, when offered (a real service, or the simulator with the sandbox).
     pub signicat: Option<SignicatSettings>,
     /// The service new drafts get (`DEFAULT_PROVIDER`, one configured here).
@@ -95,6 +98,9 @@ fn err(var: &'static str, message: impl Into<String>) -> ConfigError {
         message: message.into(),
     }
 }
+
+/// The SignAPI simulator's TLS port.
+pub const DEFAULT_CERTEUROPE_SANDBOX_ADDR: &str = "127.0.0.1:3443";
 
 impl Config {
     /// Reads `.env` (if any) and then the process environment.
@@ -217,6 +223,19 @@ impl Config {
             "seconds",
         )?;
         let signicat = signicat::read(&var, &public_url, sandbox, token_seconds)?;
+        let certeurope_sandbox_addr = match var("SANDBOX_CERTEUROPE_ADDR") {
+            _ if !sandbox => None,
+            Some(raw) if raw.eq_ignore_ascii_case("off") => None,
+            raw => {
+                let raw = raw.unwrap_or_else(|| DEFAULT_CERTEUROPE_SANDBOX_ADDR.to_string());
+                Some(raw.parse().map_err(|_| {
+                    err(
+                        "SANDBOX_CERTEUROPE_ADDR",
+                        format!("must be an address and port such as 127.0.0.1:3443, or off (got '{raw}')"),
+                    )
+                })?)
+            }
+        };
         let mut configured = vec![ProviderKind::Signhost];
         configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
         let default_provider =
@@ -270,6 +289,7 @@ impl Config {
             public_url,
             bind_addr,
             signhost,
+            certeurope_sandbox_addr,
             signicat,
             default_provider,
             max_upload_bytes,

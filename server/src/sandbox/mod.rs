@@ -5,6 +5,7 @@
 //! REST API at `/sandbox/api/`, a signing page at each `SignUrl`, signed PDFs
 //! and receipts; `signicat` is Signicat's Express API at `/sandbox/signicat/`.
 
+pub mod certeurope;
 pub mod common;
 pub mod signhost;
 pub mod signicat;

@@ -85,6 +85,7 @@ impl TestApp {
             ("DATABASE_URL", test_db.url.clone()),
             ("BIND_ADDR", addr.to_string()),
             ("PUBLIC_URL", format!("http://{addr}")),
+            ("SANDBOX_CERTEUROPE_ADDR", "127.0.0.1:0".to_string()),
             // Keys as an operator would configure them (without them the
             // sandbox makes random ones; tests for that spawn their own).
             ("SIGNHOST_APP_KEY", "sandbox-app-key".to_string()),
@@ -205,6 +206,7 @@ impl TestApp {
             ),
             ("BIND_ADDR", addr),
             ("PUBLIC_URL", self.address.clone()),
+            ("SANDBOX_CERTEUROPE_ADDR", "127.0.0.1:0".to_string()),
             ("SIGNHOST_APP_KEY", "sandbox-app-key".to_string()),
             ("SIGNHOST_USER_TOKEN", "sandbox-user-token".to_string()),
             (
