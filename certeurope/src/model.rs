@@ -253,6 +253,20 @@ pub struct LineOptions {
     pub line_pos_y_in_image: Option<i64>,
 }
 
+impl LineOptions {
+    /// A line of text at SignAPI's default place, in a font size.
+    pub fn text(content: impl Into<String>, font_size: u32) -> LineOptions {
+        LineOptions {
+            line_content: content.into(),
+            line_font: None,
+            line_font_size: Some(font_size),
+            line_color: None,
+            line_pos_x_in_image: None,
+            line_pos_y_in_image: None,
+        }
+    }
+}
+
 /// Where and how the signature shows on the page. S8's 2018 keys, and
 /// S10's older text keys, all optional.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -375,14 +389,7 @@ mod tests {
                 signature_pos_x: Some(100),
                 signature_pos_y: Some(200),
                 signature_page: Some(1),
-                lines_options: Some(vec![LineOptions {
-                    line_content: "Anna de Vries".into(),
-                    line_font: None,
-                    line_font_size: Some(9),
-                    line_color: None,
-                    line_pos_x_in_image: None,
-                    line_pos_y_in_image: None,
-                }]),
+                lines_options: Some(vec![LineOptions::text("Anna de Vries", 9)]),
                 ..Default::default()
             }),
             enable_archive: None,

@@ -73,14 +73,7 @@ fn document(external: &str) -> SignatureRequest {
             signature_pos_x: Some(72),
             signature_pos_y: Some(100),
             signature_page: Some(1),
-            lines_options: Some(vec![LineOptions {
-                line_content: "Contract 2026-17".into(),
-                line_font: None,
-                line_font_size: Some(9),
-                line_color: None,
-                line_pos_x_in_image: None,
-                line_pos_y_in_image: None,
-            }]),
+            lines_options: Some(vec![LineOptions::text("Contract 2026-17", 9)]),
             ..Default::default()
         }),
         enable_archive: None,
