@@ -155,6 +155,7 @@ pub async fn build_router_with(
             },
         ));
     if config.sandbox {
+        let certeurope = sandbox::certeurope::Sim::new();
         let routes = sandbox::start(sandbox::Sandbox {
             db: db.clone(),
             app_key: config.signhost.app_key.expose().to_string(),
@@ -166,11 +167,12 @@ pub async fn build_router_with(
                 .signicat
                 .as_ref()
                 .map_or(3600, |s| s.sandbox_token_seconds),
+            certeurope: certeurope.clone(),
             clock_offset: Default::default(),
         })
         .await?;
         if let Some(addr) = config.certeurope_sandbox_addr {
-            start_certeurope_sandbox(&db, config, addr).await?;
+            start_certeurope_sandbox(&db, config, addr, certeurope).await?;
         }
         router = router.merge(routes.api).merge(routes.tools.layer(
             axum::middleware::from_fn_with_state(state.clone(), guard::require_staff),
@@ -215,6 +217,7 @@ async fn start_certeurope_sandbox(
     db: &Db,
     config: &Config,
     addr: SocketAddr,
+    sim: sandbox::certeurope::Sim,
 ) -> anyhow::Result<()> {
     let pki = sandbox::certeurope::pki::installation(db).await?;
     let dir = sandbox::certeurope::pki::files_dir(&config.database_url);
@@ -231,7 +234,7 @@ async fn start_certeurope_sandbox(
     }
     match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => {
-            let at = sandbox::certeurope::serve(listener, &pki, sandbox::certeurope::Sim::new())?;
+            let at = sandbox::certeurope::serve(listener, &pki, sim)?;
             tracing::info!(address = %format!("https://{at}/"), "CertEurope SignAPI simulator listening (client certificate required)");
         }
         Err(e) => {

@@ -3,6 +3,8 @@
 //! one; the exact JSON of orders and signature requests; OTP errors; SYNC
 //! and ASYNC signing; refuse and delete.
 
+mod support;
+
 use std::time::Duration;
 
 use base64::Engine;
@@ -378,4 +380,63 @@ async fn bad_bodies_get_signapis_error_body() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Refused { .. }));
+}
+
+#[tokio::test]
+async fn the_portal_starts_the_simulator_with_its_stored_ca_and_shows_codes_in_the_mailbox() {
+    // A free port for the simulator's TLS listener.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let app = support::TestApp::spawn_with(&[("SANDBOX_CERTEUROPE_ADDR", addr.as_str())]).await;
+    // The CA the portal made and stored; the same one on a second read.
+    let pki = server::sandbox::certeurope::pki::installation(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        server::sandbox::certeurope::pki::installation(&app.db)
+            .await
+            .unwrap(),
+        pki
+    );
+    let c = Client::new(
+        format!("https://{addr}/").parse().unwrap(),
+        &tls_of(&pki, &pki),
+    )
+    .unwrap()
+    .with_attempts(1, Duration::from_millis(10));
+    let o = c.create_order(&order("portal-6-s1", true)).await.unwrap();
+    c.create_signature_requests(&o.order_request_id, true, &[document("portal-6-s1-d1")])
+        .await
+        .unwrap();
+    c.validate(&o.order_request_id).await.unwrap();
+
+    let browser = app.signed_in("clerk@example.nl", "staff").await;
+    let mail = browser
+        .get(app.url("/sandbox/mail"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(mail.contains("One-time code"), "{mail}");
+    assert!(mail.contains("+31612345678") && mail.contains("portal-6-s1"));
+    // The code shown is one the simulator accepts.
+    let at = mail.find("Your signing code: <code>").unwrap() + "Your signing code: <code>".len();
+    let code = &mail[at..at + 6];
+    let signed = c
+        .sign(
+            &o.order_request_id,
+            Some(code),
+            &Mode::Sync,
+            &c.search_signatures(&o.order_request_id, None)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(signed[0].status, SignatureStatus::Signed);
 }

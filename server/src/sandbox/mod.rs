@@ -35,6 +35,8 @@ pub struct Sandbox {
     pub signicat: self::signicat::Keys,
     /// Lifetime of the Signicat simulator's access tokens.
     pub signicat_token_seconds: i64,
+    /// The SignAPI simulator's state (its one-time codes show in the mailbox).
+    pub certeurope: self::certeurope::Sim,
     /// Seconds the sandbox clock runs ahead of real time (moved by tests).
     pub clock_offset: std::sync::atomic::AtomicI64,
 }

@@ -42,10 +42,20 @@ struct Inner {
     sig_order: Vec<String>,
     /// Every body received, with its path (tests read them back).
     received: Vec<(String, serde_json::Value)>,
-    /// One-time codes "sent": (contact, code).
-    sent_codes: Vec<(String, String)>,
+    /// One-time codes "sent".
+    sent_codes: Vec<SentCode>,
     /// The next sign of these orders fails with this reason.
     fail_sign: HashMap<String, String>,
+}
+
+/// A one-time code the simulator "sent" (SMS or email to `contact`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentCode {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub contact: String,
+    pub code: String,
+    /// The order's `externalOrderRequestId`.
+    pub order: String,
 }
 
 /// The simulator's state.
@@ -79,6 +89,14 @@ impl Sim {
 
     /// The codes sent, newest last: (contact, code).
     pub fn sent_codes(&self) -> Vec<(String, String)> {
+        self.codes()
+            .into_iter()
+            .map(|c| (c.contact, c.code))
+            .collect()
+    }
+
+    /// The codes sent, newest last, with when and for which order.
+    pub fn codes(&self) -> Vec<SentCode> {
         self.inner.lock().expect("sim lock").sent_codes.clone()
     }
 
@@ -363,13 +381,19 @@ async fn validate(State(sim): State<Sim>, Query(q): Q) -> Response {
         .collect();
     order.otp = Some(code.clone());
     let contact = order.create.otp_contact.clone().unwrap_or_default();
+    let external = order.order.external_order_request_id.clone();
     for s in &sigs {
         let rec = inner.sigs.get_mut(s).expect("listed");
         if rec.status.status == SignatureStatus::SignAwaitingValidation {
             rec.status.status = SignatureStatus::SignAwaiting;
         }
     }
-    inner.sent_codes.push((contact, code));
+    inner.sent_codes.push(SentCode {
+        at: chrono::Utc::now(),
+        contact,
+        code,
+        order: external,
+    });
     StatusCode::OK.into_response()
 }
 

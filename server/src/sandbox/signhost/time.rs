@@ -173,6 +173,17 @@ pub async fn mailbox(
     for (_, item) in signicat {
         items.push_str(&item);
     }
+    for c in s.certeurope.codes().iter().rev() {
+        items.push_str(&format!(
+            "<li class=\"card mail\"><p><span class=\"badge\">One-time code</span> to <strong>{}</strong> · {}</p>\
+             <h2>Your signing code: <code>{}</code></h2>\
+             <p class=\"muted small\">CertEurope SignAPI simulator · order {}</p></li>",
+            escape(&c.contact),
+            c.at.format("%Y-%m-%d %H:%M"),
+            escape(&c.code),
+            escape(&c.order),
+        ));
+    }
     if items.is_empty() {
         items = "<li class=\"empty-state\"><h2>No mail yet</h2><p>Invitations appear here when a request \
                  with invitations by the signing service is started.</p></li>"
