@@ -193,7 +193,8 @@ async fn a_wrong_code_says_the_tries_left_and_the_last_one_locks_the_order() {
     assert!(matches!(e, Error::Otp(OtpError::Expired { .. })), "{e:?}");
 
     c.validate(&o.order_request_id).await.unwrap();
-    let (contact, code) = s.sim.sent_codes().pop().unwrap();
+    let sent = s.sim.codes().pop().unwrap();
+    let (contact, code) = (sent.contact, sent.code);
     assert_eq!(contact, "+31612345678");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let e = c
@@ -221,7 +222,7 @@ async fn a_wrong_code_says_the_tries_left_and_the_last_one_locks_the_order() {
         .await
         .unwrap();
     c.validate(&o2.order_request_id).await.unwrap();
-    let (_, code2) = s.sim.sent_codes().pop().unwrap();
+    let code2 = s.sim.codes().pop().unwrap().code;
     let wrong2 = if code2 == "000000" {
         "111111"
     } else {

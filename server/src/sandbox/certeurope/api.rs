@@ -87,14 +87,6 @@ impl Sim {
             .collect()
     }
 
-    /// The codes sent, newest last: (contact, code).
-    pub fn sent_codes(&self) -> Vec<(String, String)> {
-        self.codes()
-            .into_iter()
-            .map(|c| (c.contact, c.code))
-            .collect()
-    }
-
     /// The codes sent, newest last, with when and for which order.
     pub fn codes(&self) -> Vec<SentCode> {
         self.inner.lock().expect("sim lock").sent_codes.clone()
@@ -133,6 +125,21 @@ fn not_found(what: &str) -> Response {
         guess::NOT_FOUND_LABEL,
         format!("{what} not found"),
     )
+}
+
+/// An order locked after too many wrong codes.
+fn locked() -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        certeurope::error::TOO_MANY_TRIES,
+        guess::TOO_MANY_TRIES,
+    )
+}
+
+/// A status as listed (the signed PDF only comes with a single get).
+fn without_content(mut s: SignatureRequestStatus) -> SignatureRequestStatus {
+    s.signed_content = None;
+    s
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -370,11 +377,7 @@ async fn validate(State(sim): State<Sim>, Query(q): Q) -> Response {
         return invalid("This order was not created with enableOtp");
     }
     if order.tries_left == 0 {
-        return error(
-            StatusCode::BAD_REQUEST,
-            certeurope::error::TOO_MANY_TRIES,
-            guess::TOO_MANY_TRIES,
-        );
+        return locked();
     }
     let code: String = (0..guess::OTP_DIGITS)
         .map(|_| char::from(b'0' + rand::rng().random_range(0..10u8)))
@@ -439,11 +442,7 @@ async fn sign(
     }
     if triggered {
         if order.tries_left == 0 {
-            return error(
-                StatusCode::BAD_REQUEST,
-                certeurope::error::TOO_MANY_TRIES,
-                guess::TOO_MANY_TRIES,
-            );
+            return locked();
         }
         let Some(expected) = order.otp.clone() else {
             return error(
@@ -456,11 +455,7 @@ async fn sign(
             order.tries_left -= 1;
             if order.tries_left == 0 {
                 order.otp = None;
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    certeurope::error::TOO_MANY_TRIES,
-                    guess::TOO_MANY_TRIES,
-                );
+                return locked();
             }
             let left = order.tries_left;
             return error(
@@ -505,9 +500,7 @@ async fn sign(
                         if rec.status.status == SignatureStatus::SignInProgress {
                             finish(rec, &holder, failure.as_deref());
                         }
-                        let mut s = rec.status.clone();
-                        s.signed_content = None;
-                        s
+                        without_content(rec.status.clone())
                     })
                     .collect()
             };
@@ -516,14 +509,7 @@ async fn sign(
             }
         });
     }
-    let out: Vec<SignatureRequestStatus> = out
-        .into_iter()
-        .map(|mut s| {
-            s.signed_content = None;
-            s
-        })
-        .collect();
-    Json(out).into_response()
+    Json(out.into_iter().map(without_content).collect::<Vec<_>>()).into_response()
 }
 
 /// Signs one request: the PDF with a visible mark where it was asked for.
@@ -605,10 +591,7 @@ async fn search_signatures(State(sim): State<Sim>, Query(q): Q) -> Response {
         .iter()
         .map(|id| inner.sigs[id].status.clone())
         .filter(|s| status.is_none_or(|w| s.status.as_str() == w))
-        .map(|mut s| {
-            s.signed_content = None;
-            s
-        })
+        .map(without_content)
         .collect();
     Json(found).into_response()
 }
