@@ -14,6 +14,7 @@ pub mod fn_errors;
 pub mod guard;
 pub mod headers;
 pub mod health;
+pub mod hosted;
 pub mod links;
 pub mod panic;
 pub mod providers;
@@ -100,6 +101,17 @@ pub async fn build_router_with(
             "SANDBOX=on at an address other machines can reach: anyone with a signing link can sign in the sandbox; use a real Signhost for real documents"
         );
     }
+    // The SignAPI simulator listens before the adapters are made: they need its address.
+    let certeurope = sandbox::certeurope::Sim::new();
+    if let (true, Some(addr)) = (config.sandbox, config.certeurope_sandbox_addr) {
+        let started = start_certeurope_sandbox(&db, &config, addr, certeurope.clone()).await?;
+        if let Some(c) = config.certeurope.as_mut().filter(|c| c.api_url.is_none()) {
+            if let Some((at, tls)) = started {
+                c.api_url = Some(format!("https://{at}/").parse()?);
+                c.tls = tls;
+            }
+        }
+    }
     let config = &config;
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
@@ -109,7 +121,7 @@ pub async fn build_router_with(
         idle: chrono::Duration::minutes(config.session_idle_minutes),
         absolute: chrono::Duration::hours(config.session_max_hours),
     };
-    state.providers = configured_providers(config).with(more_providers);
+    state.providers = configured_providers(config, &db).with(more_providers);
     let worker = start_worker(&state);
     if config.workers {
         worker.spawn();
@@ -146,6 +158,7 @@ pub async fn build_router_with(
         .merge(health::routes(state.clone()))
         .merge(documents::routes(state.clone()))
         .merge(links::routes(state.clone()))
+        .merge(hosted::routes(state.clone()))
         .merge(brand::routes(state.clone()))
         .merge(tracking::routes(
             state.clone(),
@@ -155,7 +168,6 @@ pub async fn build_router_with(
             },
         ));
     if config.sandbox {
-        let certeurope = sandbox::certeurope::Sim::new();
         let routes = sandbox::start(sandbox::Sandbox {
             db: db.clone(),
             app_key: config.signhost.app_key.expose().to_string(),
@@ -171,9 +183,6 @@ pub async fn build_router_with(
             clock_offset: Default::default(),
         })
         .await?;
-        if let Some(addr) = config.certeurope_sandbox_addr {
-            start_certeurope_sandbox(&db, config, addr, certeurope).await?;
-        }
         router = router.merge(routes.api).merge(routes.tools.layer(
             axum::middleware::from_fn_with_state(state.clone(), guard::require_staff),
         ));
@@ -212,13 +221,14 @@ pub async fn build_router_with(
 
 /// Starts the SignAPI simulator on its TLS port, with the installation's
 /// test CA, and writes the CA and a client certificate and key as PEM
-/// files. A port already taken is reported and the portal runs on.
+/// files. Returns where it listens and the portal's TLS settings for it;
+/// a port already taken is reported and the portal runs on without it.
 async fn start_certeurope_sandbox(
     db: &Db,
     config: &Config,
     addr: SocketAddr,
     sim: sandbox::certeurope::Sim,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<(SocketAddr, ::certeurope::Tls)>> {
     let pki = sandbox::certeurope::pki::installation(db).await?;
     let dir = sandbox::certeurope::pki::files_dir(&config.database_url);
     match pki.write_files(&dir) {
@@ -236,16 +246,17 @@ async fn start_certeurope_sandbox(
         Ok(listener) => {
             let at = sandbox::certeurope::serve(listener, &pki, sim)?;
             tracing::info!(address = %format!("https://{at}/"), "CertEurope SignAPI simulator listening (client certificate required)");
+            Ok(Some((at, pki.client_tls())))
         }
         Err(e) => {
-            tracing::warn!(%addr, error = %e, "the CertEurope SignAPI simulator cannot listen; set SANDBOX_CERTEUROPE_ADDR")
+            tracing::warn!(%addr, error = %e, "the CertEurope SignAPI simulator cannot listen (set SANDBOX_CERTEUROPE_ADDR); CertEurope is not offered");
+            Ok(None)
         }
     }
-    Ok(())
 }
 
 /// The signing services this portal is configured for.
-pub fn configured_providers(config: &Config) -> app::ssr::provider::Providers {
+pub fn configured_providers(config: &Config, db: &Db) -> app::ssr::provider::Providers {
     let s = &config.signhost;
     let client =
         signhost::Client::new(s.api_url.clone(), s.app_key.expose(), s.user_token.expose());
@@ -270,6 +281,22 @@ pub fn configured_providers(config: &Config) -> app::ssr::provider::Providers {
             config.landing_url(),
             s.webhook_secret.expose().to_string(),
         ));
+    }
+    if let Some(c) = &config.certeurope {
+        let made = c
+            .api_url
+            .clone()
+            .ok_or_else(|| "the simulator is not listening".to_string())
+            .and_then(|url| ::certeurope::Client::new(url, &c.tls).map_err(|e| e.to_string()));
+        match made {
+            Ok(client) => list.push(providers::certeurope(
+                client,
+                db.clone(),
+                c,
+                format!("{}hooks/certeurope", config.public_url),
+            )),
+            Err(e) => tracing::warn!(error = %e, "CertEurope SignAPI is not offered"),
+        }
     }
     providers::registry(list, config.default_provider)
 }

@@ -25,7 +25,10 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 /// credentials), driven by the test.
 async fn worker(app: &TestApp) -> Worker {
     let config = app.config().await;
-    let mut w = Worker::with_providers(app.db.clone(), server::configured_providers(&config));
+    let mut w = Worker::with_providers(
+        app.db.clone(),
+        server::configured_providers(&config, &app.db),
+    );
     w.check_every = Duration::from_secs(3600);
     w
 }

@@ -332,6 +332,38 @@ pub struct Signer {
     pub return_url: String,
     pub reference: String,
     pub verifications: Vec<Verification>,
+    /// Given and family name apart, for services that ask (CertEurope's
+    /// certificate holder); empty: taken from `name`.
+    pub first_name: String,
+    pub last_name: String,
+    /// ISO 3166 two-letter country (CertEurope's holder); empty: `NL`.
+    pub country: String,
+}
+
+impl Signer {
+    /// Given and family name: as entered, or `name` split at its first space.
+    pub fn name_parts(&self) -> (String, String) {
+        if !self.first_name.trim().is_empty() || !self.last_name.trim().is_empty() {
+            return (
+                self.first_name.trim().to_string(),
+                self.last_name.trim().to_string(),
+            );
+        }
+        match self.name.trim().split_once(' ') {
+            Some((first, last)) => (first.to_string(), last.trim().to_string()),
+            None => (String::new(), self.name.trim().to_string()),
+        }
+    }
+
+    /// The country, upper case, `NL` when none was entered.
+    pub fn country_code(&self) -> String {
+        let c = self.country.trim().to_uppercase();
+        if c.is_empty() {
+            "NL".into()
+        } else {
+            c
+        }
+    }
 }
 
 /// Someone who gets a copy of the signed documents.

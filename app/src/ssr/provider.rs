@@ -175,6 +175,94 @@ pub trait Provider: Send + Sync {
     fn return_lookup(&self, _query: &HashMap<String, String>) -> Option<ReturnTo> {
         None
     }
+
+    /// For a service without a signer page of its own, what the page the
+    /// portal hosts asks of it (`capabilities().hosted_signing`).
+    fn hosted(&self) -> Option<&dyn Hosted> {
+        None
+    }
+}
+
+/// Where a signer stands on a signing page the portal hosts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Turn {
+    /// An earlier signer signs first (their name).
+    After(String),
+    /// Theirs to sign; `otp`: a one-time code is sent to them first.
+    Open {
+        otp: bool,
+    },
+    /// The service is making their signatures.
+    Signing,
+    Signed,
+    Declined,
+    /// Too many wrong codes: the service will not sign for them any more.
+    Locked,
+    /// The request is closed (expired, cancelled, or declined by someone else).
+    Closed,
+}
+
+/// Why a one-time code did not sign.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CodeError {
+    /// Not the code sent (tries left, when the service said).
+    Wrong {
+        tries_left: Option<u32>,
+    },
+    /// Too many wrong codes.
+    Locked,
+    /// The code is no longer valid, or none was sent: ask for a new one.
+    Stale,
+    Service(ProviderError),
+}
+
+impl From<ProviderError> for CodeError {
+    fn from(e: ProviderError) -> Self {
+        CodeError::Service(e)
+    }
+}
+
+impl From<sqlx::Error> for CodeError {
+    fn from(e: sqlx::Error) -> Self {
+        CodeError::Service(e.into())
+    }
+}
+
+/// A service's side of the signing page the portal hosts. The portal
+/// shows the documents, takes consent and the code and keeps the proof;
+/// the adapter makes the service sign, one signer after the other.
+#[async_trait::async_trait]
+pub trait Hosted: Send + Sync {
+    /// Where the signer stands (an adapter may prepare their turn here:
+    /// CertEurope makes their signature requests from the previous signer's output).
+    async fn turn(&self, row: &RequestRow, signer_key: &str) -> Result<Turn, ProviderError>;
+
+    /// A document as this signer signs it (after the earlier signers' signatures).
+    async fn document(
+        &self,
+        row: &RequestRow,
+        signer_key: &str,
+        document_id: i64,
+    ) -> Result<Vec<u8>, ProviderError>;
+
+    /// Has the service send the signer a one-time code.
+    async fn send_code(&self, row: &RequestRow, signer_key: &str) -> Result<(), ProviderError>;
+
+    /// Signs for the signer (with the code they entered, when one was sent).
+    async fn sign(
+        &self,
+        row: &RequestRow,
+        signer_key: &str,
+        code: Option<&str>,
+    ) -> Result<(), CodeError>;
+
+    /// The signer declines.
+    async fn decline(
+        &self,
+        row: &RequestRow,
+        signer_key: &str,
+        reason: &str,
+    ) -> Result<(), ProviderError>;
 }
 
 /// The services configured on this portal.

@@ -6,10 +6,12 @@ use std::net::SocketAddr;
 
 use url::Url;
 
+mod certeurope;
 mod signhost;
 mod signicat;
 
 use app::model::service::ProviderKind;
+pub use certeurope::CertEuropeSettings;
 pub use signhost::{SandboxKeys, SignhostSettings};
 pub use signicat::SignicatSettings;
 
@@ -51,6 +53,9 @@ pub struct Config {
     pub certeurope_sandbox_addr: Option<SocketAddr>,
     /// Signicat, when offered (a real service, or the simulator with the sandbox).
     pub signicat: Option<SignicatSettings>,
+    /// CertEurope SignAPI, when offered (a real service, or the simulator on
+    /// its TLS port with the sandbox).
+    pub certeurope: Option<CertEuropeSettings>,
     /// The service new drafts get (`DEFAULT_PROVIDER`, one configured here).
     pub default_provider: ProviderKind,
     /// The largest PDF staff may upload (at most Signhost's 50 MB).
@@ -236,8 +241,10 @@ impl Config {
                 })?)
             }
         };
+        let certeurope = certeurope::read(&var, certeurope_sandbox_addr.is_some())?;
         let mut configured = vec![ProviderKind::Signhost];
         configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
+        configured.extend(certeurope.as_ref().map(|_| ProviderKind::CertEurope));
         let default_provider =
             match var("DEFAULT_PROVIDER") {
                 None => ProviderKind::Signhost,
@@ -291,6 +298,7 @@ impl Config {
             signhost,
             certeurope_sandbox_addr,
             signicat,
+            certeurope,
             default_provider,
             max_upload_bytes,
             workers,

@@ -1,6 +1,7 @@
 //! The adapters that map a portal request onto each signing service, and
 //! the registry of the services configured on this portal.
 
+pub mod certeurope;
 pub mod signhost;
 pub mod signicat;
 
@@ -34,6 +35,24 @@ pub fn signicat(
         client,
         return_url,
         webhook_secret,
+    })
+}
+
+/// The CertEurope SignAPI adapter for a client; it keeps its orders in
+/// the request's state, so it reads the database.
+pub fn certeurope(
+    client: ::certeurope::Client,
+    db: app::ssr::db::Db,
+    settings: &crate::config::CertEuropeSettings,
+    callback_url: String,
+) -> Arc<dyn Provider> {
+    Arc::new(certeurope::CertEurope {
+        client,
+        db,
+        level: settings.level,
+        client_identifier: settings.client_identifier.clone(),
+        callback_url,
+        making: Default::default(),
     })
 }
 

@@ -120,6 +120,14 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
     entries.push(("postbacks.json".into(), json(&received)));
     let timeline = activities::list(db, id).await.map_err(web::internal)?;
     entries.push(("activities.json".into(), json(&timeline)));
+    // What each signer did on a signing page the portal hosted (consent,
+    // one-time codes sent and checked, never the codes).
+    let consents = app::ssr::db::evidence::list(db, id)
+        .await
+        .map_err(web::internal)?;
+    if !consents.is_empty() {
+        entries.push(("consent-evidence.json".into(), json(&consents)));
+    }
     let log = audit::list(db, id).await.map_err(web::internal)?;
     entries.push(("audit-log.json".into(), json(&log)));
     let request = serde_json::json!({

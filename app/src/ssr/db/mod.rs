@@ -9,6 +9,7 @@ pub mod archive;
 pub mod audit;
 pub mod dashboard;
 pub mod documents;
+pub mod evidence;
 pub mod invitations;
 pub mod jobs;
 pub mod postbacks;

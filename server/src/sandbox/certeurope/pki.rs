@@ -96,6 +96,16 @@ impl Pki {
 
     /// Writes the CA and the client certificate and key into `dir`; the
     /// key readable by its owner only.
+    /// The portal's TLS settings for the simulator: the client certificate
+    /// and key, and the test CA as the trust root.
+    pub fn client_tls(&self) -> certeurope::Tls {
+        certeurope::Tls {
+            client_cert_pem: self.client_cert.clone().into_bytes(),
+            client_key_pem: self.client_key.clone().into_bytes(),
+            ca_pem: Some(self.ca_cert.clone().into_bytes()),
+        }
+    }
+
     pub fn write_files(&self, dir: &Path) -> std::io::Result<Files> {
         std::fs::create_dir_all(dir)?;
         let files = Files {
