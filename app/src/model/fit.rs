@@ -44,6 +44,58 @@ pub fn preflight(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
     found
 }
 
+/// A certificate holder's details: a family name, a two-letter country,
+/// one confirmation (simple or with an SMS code) and, for the code, a
+/// mobile number in international form.
+fn holder_problems(
+    found: &mut Vec<Problem>,
+    service: &str,
+    n: usize,
+    signer: &super::request::Signer,
+) {
+    let at = |field: &str| format!("signer.{}.{field}", signer.key);
+    let (_, last) = signer.name_parts();
+    if last.is_empty() {
+        found.push(error(
+            at("last_name"),
+            format!("Signer {n}: {service} issues a certificate in the signer's name; enter their last name."),
+        ));
+    }
+    let country = signer.country_code();
+    if country.len() != 2 || !country.chars().all(|c| c.is_ascii_alphabetic()) {
+        found.push(error(
+            at("country"),
+            format!("Signer {n}: write the country as two letters, like NL or BE."),
+        ));
+    }
+    if signer.verifications.len() > 1 {
+        found.push(error(
+            at("verifications"),
+            format!("Signer {n}: choose one way to confirm: simple, or with an SMS code."),
+        ));
+    }
+    let sms = signer
+        .verifications
+        .iter()
+        .any(|v| matches!(v, super::request::Verification::PhoneNumber { .. }));
+    let number = signer
+        .verifications
+        .iter()
+        .find_map(|v| match v {
+            super::request::Verification::PhoneNumber { number } if !number.trim().is_empty() => {
+                Some(number.trim().to_string())
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| signer.mobile.trim().to_string());
+    if sms && !(number.starts_with('+') && number.len() >= 9) {
+        found.push(error(
+            at("mobile"),
+            format!("Signer {n}: the SMS code needs a mobile number in international form, like +31612345678."),
+        ));
+    }
+}
+
 /// What the chosen service cannot take in this draft.
 pub fn problems(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
     let c = service.capabilities();
@@ -110,6 +162,11 @@ pub fn problems(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
                     format!("{name} cannot check signers with {}.", v.type_name()),
                 ));
             }
+        }
+    }
+    if c.holder {
+        for (n, signer) in draft.signers.iter().enumerate() {
+            holder_problems(&mut found, name, n + 1, signer);
         }
     }
     let wanted = match s.flow {
@@ -255,6 +312,55 @@ mod tests {
         let p = found(&s, &[signer("s1")], ProviderKind::Signicat);
         assert!(p.iter().any(|p| p.target == "settings.days_to_expire"
             && p.message == "Signicat accepts 1 to 45 days before a request expires."));
+    }
+
+    #[test]
+    fn a_certificate_holder_needs_a_last_name_a_country_and_a_mobile_for_the_sms_code() {
+        use crate::model::request::Verification;
+        let s = Settings {
+            flow: Flow::Direct,
+            ..Settings::default()
+        };
+        let targets = |signer: Signer| {
+            let mut t: Vec<String> = found(&s, &[signer], ProviderKind::CertEurope)
+                .into_iter()
+                .map(|p| p.target)
+                .collect();
+            t.sort();
+            t
+        };
+        let mut ann = signer("s1");
+        ann.name = "Ann Smit".into();
+        ann.verifications = vec![Verification::Consent];
+        assert!(
+            targets(ann.clone()).is_empty(),
+            "{:?}",
+            targets(ann.clone())
+        );
+        let mut mononym = ann.clone();
+        mononym.name = String::new();
+        mononym.first_name = "Ann".into();
+        mononym.country = "Nederland".into();
+        assert_eq!(
+            targets(mononym),
+            ["signer.s1.country", "signer.s1.last_name"]
+        );
+        let mut sms = ann.clone();
+        sms.verifications = vec![Verification::PhoneNumber {
+            number: String::new(),
+        }];
+        sms.mobile = "0612345678".into();
+        assert_eq!(targets(sms.clone()), ["signer.s1.mobile"]);
+        sms.mobile = "+31612345678".into();
+        assert!(targets(sms.clone()).is_empty());
+        sms.verifications.push(Verification::Consent);
+        assert_eq!(targets(sms), ["signer.s1.verifications"]);
+        // Other services do not ask.
+        let mut bare = signer("s1");
+        bare.name = "Ann".into();
+        assert!(found(&s, &[bare], ProviderKind::Signicat)
+            .iter()
+            .all(|p| !p.target.ends_with("last_name")));
     }
 
     #[test]

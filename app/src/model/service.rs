@@ -143,6 +143,9 @@ pub struct Capabilities {
     pub delivery: &'static [Delivery],
     /// The portal shows the documents and takes the signer's consent itself.
     pub hosted_signing: bool,
+    /// The service issues a certificate in the signer's name, so it needs
+    /// their given and family name and country (CertEurope's holder).
+    pub holder: bool,
     pub order: Order,
     pub max_signers: usize,
     pub max_documents: usize,
@@ -177,6 +180,7 @@ pub static SIGNHOST: Capabilities = Capabilities {
     contract: Contract::Documented,
     delivery: &[Delivery::Invite, Delivery::Link],
     hosted_signing: false,
+    holder: false,
     order: Order::Either,
     max_signers: 50,
     max_documents: 50,
@@ -210,6 +214,7 @@ pub static SIGNICAT: Capabilities = Capabilities {
     contract: Contract::Documented,
     delivery: &[Delivery::Invite, Delivery::Link],
     hosted_signing: false,
+    holder: false,
     order: Order::Either,
     max_signers: 20,
     max_documents: 21,
@@ -243,6 +248,7 @@ pub static CERTEUROPE: Capabilities = Capabilities {
     contract: Contract::Partly,
     delivery: &[Delivery::Link],
     hosted_signing: true,
+    holder: true,
     order: Order::ChainedByPortal,
     max_signers: 10,
     max_documents: 10,
@@ -263,8 +269,17 @@ pub static CERTEUROPE: Capabilities = Capabilities {
     artifacts: &[Artifact::Signed, Artifact::Consent, Artifact::Receipt],
     seal: false,
     no_fields_because: "",
-    checks_title: "Checks before signing (in this order)",
-    check_labels: &[],
+    checks_title: "How the signer confirms on the portal's signing page",
+    check_labels: &[
+        (
+            "Consent",
+            "Simple: the signer ticks their consent and signs",
+        ),
+        (
+            "PhoneNumber",
+            "With an SMS code: consent, then a one-time code to their mobile",
+        ),
+    ],
 };
 
 /// Hotsign (`providers.md` §2): markup documents, five signers, 5 MB.
@@ -272,6 +287,7 @@ pub static HOTSIGN: Capabilities = Capabilities {
     contract: Contract::Inferred,
     delivery: &[Delivery::Invite],
     hosted_signing: false,
+    holder: false,
     order: Order::Parallel,
     max_signers: 5,
     max_documents: 1,

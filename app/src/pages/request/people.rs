@@ -163,6 +163,7 @@ fn SignerCard(
         }
     };
     let invite = move || editing.settings.with(|s| s.flow == Flow::Invite);
+    let holder = move || editing.service.get().capabilities().holder;
     let p = format!("signer-{key}-");
     let f = move |name: &str| format!("{p}{name}");
     let s = signer;
@@ -180,9 +181,22 @@ fn SignerCard(
                 </div>
             </div>
             <div class="grid-form">
-                <div class="field">
+                // A service that issues a certificate in the signer's name
+                // asks for the names apart, and the country.
+                <div class="field" class:hidden=holder>
                     <label for=f("name")>"Name"</label>
                     <input id=f("name") value=s.name.clone() autocomplete="off" on:change=text(|s, v| s.name = v)/>
+                </div>
+                <div class="field" class:hidden=move || !holder()>
+                    <label for=f("first_name")>"First name"</label>
+                    <input id=f("first_name") value=s.first_name.clone() autocomplete="off"
+                        on:change=text(|s, v| { s.first_name = v.trim().to_string(); s.name = full_name(s); })/>
+                </div>
+                <div class="field" class:hidden=move || !holder()>
+                    <label for=f("last_name")>"Last name"</label>
+                    <input id=f("last_name") value=s.last_name.clone() autocomplete="off"
+                        on:change=text(|s, v| { s.last_name = v.trim().to_string(); s.name = full_name(s); })/>
+                    {msg("last_name", |s| !s.last_name.is_empty())}
                 </div>
                 <div class="field">
                     <label for=f("email")>"Email address"</label>
@@ -193,6 +207,12 @@ fn SignerCard(
                     <label for=f("mobile")>"Mobile (optional, +31…)"</label>
                     <input id=f("mobile") type="tel" value=s.mobile.clone() on:change=text(|s, v| s.mobile = v.trim().to_string())/>
                     {msg("mobile", |_| true)}
+                </div>
+                <div class="field" class:hidden=move || !holder()>
+                    <label for=f("country")>"Country (two letters)"</label>
+                    <input id=f("country") value=s.country.clone() maxlength="2" placeholder="NL" autocomplete="country"
+                        on:change=text(|s, v| s.country = v.trim().to_uppercase())/>
+                    {msg("country", |_| true)}
                 </div>
                 <div class="field">
                     <label for=f("language")>"Language"</label>
@@ -237,6 +257,13 @@ fn SignerCard(
             </div>
         </li>
     }
+}
+
+/// The name shown for a signer entered as first and last name.
+fn full_name(s: &Signer) -> String {
+    format!("{} {}", s.first_name.trim(), s.last_name.trim())
+        .trim()
+        .to_string()
 }
 
 /// The checks a signer passes, kept in an order Signhost accepts.
