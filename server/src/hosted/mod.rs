@@ -222,7 +222,7 @@ pub async fn show(state: &AppState, token: &str, query: &PageQuery) -> Option<Re
                 state,
                 StatusCode::OK,
                 &format!(
-                    "<h1>{}</h1><p role=\"status\" class=\"badge badge-info\">{}</p>",
+                    "<h1>{}</h1><p role=\"status\" class=\"alert alert-warn\">{}</p>",
                     escape(w.title),
                     escape(w.signing)
                 ),
@@ -258,7 +258,7 @@ fn notice(w: &Words, query: &PageQuery) -> String {
     };
     let role = if class == "error" { "alert" } else { "status" };
     format!(
-        "<p class=\"notice notice-{class}\" role=\"{role}\" id=\"notice\">{}</p>",
+        "<p class=\"alert alert-{class}\" role=\"{role}\" id=\"notice\">{}</p>",
         escape(&text)
     )
 }
@@ -295,7 +295,7 @@ async fn open_page(
         .is_some();
     let sent = evidence::last(&state.db, s.row.id, key, Event::CodeSent).await?;
     let mut html = format!(
-        "<h1>{}</h1><p class=\"muted\">{} <strong>{}</strong> · {}</p>{}",
+        "<div class=\"hosted-sign\"><h1>{}</h1><p class=\"muted\">{} <strong>{}</strong> · {}</p>{}",
         escape(&s.row.title),
         escape(w.for_you),
         escape(&s.name),
@@ -324,19 +324,19 @@ async fn open_page(
         ));
     }
     let consent_box = format!(
-        "<p><label class=\"check\"><input type=\"checkbox\" name=\"consent\" value=\"yes\" required> {}</label></p>",
+        "<p><label class=\"consent\"><input type=\"checkbox\" name=\"consent\" value=\"yes\" required> {}</label></p>",
         escape(w.consent)
     );
     if !otp {
         html.push_str(&format!(
-            "<form method=\"post\" action=\"/s/{token}/sign\" class=\"stack\">{consent_box}\
-             <button type=\"submit\" class=\"primary\">{}</button></form>",
+            "<form method=\"post\" action=\"/s/{token}/sign\" class=\"hosted-step\">{consent_box}\
+             <button type=\"submit\" class=\"button button-primary\">{}</button></form>",
             escape(w.agree_and_sign)
         ));
     } else if !consented || sent.is_none() {
         html.push_str(&format!(
-            "<form method=\"post\" action=\"/s/{token}/code\" class=\"stack\"><p class=\"muted small\">{}</p>{}\
-             <button type=\"submit\" class=\"primary\">{}</button></form>",
+            "<form method=\"post\" action=\"/s/{token}/code\" class=\"hosted-step\"><p class=\"muted small\">{}</p>{}\
+             <button type=\"submit\" class=\"button button-primary\">{}</button></form>",
             escape(w.step_consent),
             if consented { String::new() } else { consent_box },
             escape(w.agree_and_send)
@@ -354,12 +354,12 @@ async fn open_page(
             .unwrap_or(0)
             .max(0);
         html.push_str(&format!(
-            "<form method=\"post\" action=\"/s/{token}/sign\" class=\"stack\"><p class=\"muted small\">{}</p>\
+            "<form method=\"post\" action=\"/s/{token}/sign\" class=\"hosted-step\"><p class=\"muted small\">{}</p>\
              <p>{} <strong>{}</strong>.</p>\
              <label for=\"otp\">{}</label><input id=\"otp\" name=\"code\" inputmode=\"numeric\" autocomplete=\"one-time-code\" \
              pattern=\"[0-9]{{4,8}}\" maxlength=\"8\" required aria-describedby=\"otp-hint\" autofocus>\
              <p id=\"otp-hint\" class=\"muted small\">{}</p>\
-             <button type=\"submit\" class=\"primary\">{}</button></form>",
+             <button type=\"submit\" class=\"button button-primary\">{}</button></form>",
             escape(w.step_code),
             escape(w.code_to),
             escape(&masked(&contact)),
@@ -368,7 +368,7 @@ async fn open_page(
             escape(w.sign)
         ));
         html.push_str(&format!(
-            "<form method=\"post\" action=\"/s/{token}/code\"><button type=\"submit\" class=\"secondary\">{}</button>{}</form>",
+            "<form method=\"post\" action=\"/s/{token}/code\"><button type=\"submit\" class=\"button button-quiet\">{}</button>{}</form>",
             escape(w.resend),
             if wait > 0 {
                 format!(" <span class=\"muted small\">{}</span>", escape(&fill(w.resend_in, "n", wait)))
@@ -378,14 +378,14 @@ async fn open_page(
         ));
     }
     html.push_str(&format!(
-        "<details class=\"decline\"><summary>{}</summary><form method=\"post\" action=\"/s/{token}/decline\" class=\"stack\">\
+        "<details class=\"decline\"><summary>{}</summary><form method=\"post\" action=\"/s/{token}/decline\" class=\"hosted-step\">\
          <label for=\"reason\">{}</label><textarea id=\"reason\" name=\"reason\" rows=\"3\" maxlength=\"500\" required></textarea>\
-         <button type=\"submit\" class=\"danger\">{}</button></form></details>",
+         <button type=\"submit\" class=\"button button-danger\">{}</button></form></details>",
         escape(w.decline),
         escape(w.decline_reason),
         escape(w.decline_send)
     ));
-    html.push_str("<script type=\"module\" src=\"/js/pdf-pages.js\"></script>");
+    html.push_str("</div><script type=\"module\" src=\"/js/pdf-pages.js\"></script>");
     Ok(html)
 }
 
