@@ -102,7 +102,11 @@ pub async fn build_router_with(
         );
     }
     // The SignAPI simulator listens before the adapters are made: they need its address.
-    let certeurope = sandbox::certeurope::Sim::new();
+    let certeurope = if config.sandbox {
+        sandbox::certeurope::Sim::restored(&db).await?
+    } else {
+        sandbox::certeurope::Sim::new()
+    };
     if let (true, Some(addr)) = (config.sandbox, config.certeurope_sandbox_addr) {
         let started = start_certeurope_sandbox(&db, &config, addr, certeurope.clone()).await?;
         if let Some(c) = config.certeurope.as_mut().filter(|c| c.api_url.is_none()) {

@@ -321,6 +321,11 @@ fn plain_class(route: &str) -> Option<Class> {
     Some(match route {
         "/healthz" | "/readyz" | "/return" | "/s/{token}" | "/signhost/postback"
         | "/hooks/{provider}" | "/brand/logo" => Class::Public,
+        // The signing page the portal hosts: the signer's unguessable link.
+        "/s/{token}/code"
+        | "/s/{token}/sign"
+        | "/s/{token}/decline"
+        | "/s/{token}/documents/{id}" => Class::OwnKeys,
         "/sandbox/sign/{token}"
         | "/sandbox/sign/{token}/sign"
         | "/sandbox/sign/{token}/reject"

@@ -441,3 +441,55 @@ async fn the_portal_starts_the_simulator_with_its_stored_ca_and_shows_codes_in_t
         .unwrap();
     assert_eq!(signed[0].status, SignatureStatus::Signed);
 }
+
+#[tokio::test]
+async fn the_simulators_orders_and_codes_outlive_a_restart_on_each_backend() {
+    let mut dbs = vec![app::ssr::testing::TestDb::sqlite().await];
+    if let Some(pg) = app::ssr::testing::TestDb::postgres().await {
+        dbs.push(pg);
+    }
+    for test_db in dbs {
+        let pki = Pki::generate().unwrap();
+        let start = |sim: Sim| {
+            let pki = pki.clone();
+            async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = serve(listener, &pki, sim).unwrap();
+                Client::new(
+                    format!("https://{addr}/").parse().unwrap(),
+                    &tls_of(&pki, &pki),
+                )
+                .unwrap()
+                .with_attempts(1, Duration::from_millis(10))
+            }
+        };
+        let first = Sim::restored(&test_db.db).await.unwrap();
+        let c = start(first.clone()).await;
+        let o = c.create_order(&order("portal-9-s1", true)).await.unwrap();
+        c.create_signature_requests(&o.order_request_id, true, &[document("portal-9-s1-d1")])
+            .await
+            .unwrap();
+        c.validate(&o.order_request_id).await.unwrap();
+        let code = first.codes().last().unwrap().code.clone();
+
+        // The portal restarts: a new simulator on the same database.
+        let again = Sim::restored(&test_db.db).await.unwrap();
+        assert_eq!(again.order_count(), 1);
+        assert_eq!(again.codes().last().unwrap().code, code);
+        let c = start(again).await;
+        let found = c.find_order("portal-9-s1").await.unwrap().unwrap();
+        assert_eq!(found.order_request_id, o.order_request_id);
+        let sigs = c
+            .search_signatures(&o.order_request_id, None)
+            .await
+            .unwrap();
+        let signed = c
+            .sign(&o.order_request_id, Some(&code), &Mode::Sync, &sigs)
+            .await
+            .unwrap();
+        assert_eq!(signed[0].status, SignatureStatus::Signed);
+        // A simulator without a database keeps nothing.
+        assert_eq!(Sim::new().order_count(), 0);
+        test_db.remove().await;
+    }
+}

@@ -331,6 +331,15 @@ async fn two_signers_sign_in_turn_and_the_archive_keeps_their_pdfs_and_consent()
         })
         .await;
 
+        // SignAPI's ASYNC posts came in as hints, for this request.
+        let posts = app::ssr::db::postbacks::for_request(&app.db, id)
+            .await
+            .unwrap();
+        assert!(
+            posts.iter().any(|p| p.provider == "certeurope"
+                && p.external_id.as_deref() == Some(format!("portal-{id}").as_str())),
+            "{backend}: {posts:?}"
+        );
         // The signed PDF (both signatures) and the portal's consent receipt, with their hashes.
         let files = archive::list(&app.db, id).await.unwrap();
         let kinds: Vec<(&str, &str)> = files
@@ -503,5 +512,98 @@ async fn three_wrong_codes_lock_the_signature_and_a_decline_ends_the_request() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+/// The portal's CertEurope adapter, pointed at the test's simulator.
+async fn adapter(app: &TestApp, addr: &str) -> std::sync::Arc<dyn app::ssr::provider::Provider> {
+    let mut config = app.config().await;
+    let pki = server::sandbox::certeurope::pki::installation(&app.db)
+        .await
+        .unwrap();
+    let c = config
+        .certeurope
+        .as_mut()
+        .expect("offered with the sandbox");
+    c.api_url = Some(format!("https://{addr}/").parse().unwrap());
+    c.tls = pki.client_tls();
+    server::configured_providers(&config, &app.db)
+        .of("certeurope")
+        .unwrap()
+}
+
+#[tokio::test]
+async fn cancel_and_the_portals_expiry_delete_the_orders_at_signapi() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (app, addr) = portals().await.remove(0);
+    let owner = app.signed_in("clerk@example.nl", "staff").await;
+    let api = signapi(&app, &addr).await;
+
+    // Cancelled by staff: the orders are deleted, the links stop working.
+    let id = draft(&app, &owner, "en-US").await;
+    start(&app, &owner, id).await;
+    until("sent", || async {
+        status_of(&app, id).await == RequestStatus::Waiting
+    })
+    .await;
+    let res = app
+        .call(
+            &owner,
+            "requests/cancel",
+            &[("id", &id.to_string()), ("reason", "Wrong tenant")],
+        )
+        .await;
+    expect_status(res, StatusCode::OK).await;
+    assert_eq!(status_of(&app, id).await, RequestStatus::Cancelled);
+    for key in ["s1", "s2"] {
+        let order = api.find_order(&format!("portal-{id}-{key}")).await.unwrap();
+        assert!(order.is_none(), "{key}: {order:?}");
+    }
+    let ann = token_of(&app, id, "s1").await;
+    let res = app
+        .client()
+        .get(app.url(&format!("/s/{ann}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // SignAPI has no expiry: once the request's days are up, the portal's
+    // check deletes the orders and the request expires.
+    let id = draft(&app, &owner, "en-US").await;
+    start(&app, &owner, id).await;
+    until("sent", || async {
+        status_of(&app, id).await == RequestStatus::Waiting
+    })
+    .await;
+    assert!(api
+        .find_order(&format!("portal-{id}-s1"))
+        .await
+        .unwrap()
+        .is_some());
+    let row = requests::find(&app.db, id).await.unwrap().unwrap();
+    let mut state: serde_json::Value = serde_json::from_str(&row.provider_state).unwrap();
+    assert!(state["expires_at"].is_string(), "{state}");
+    state["expires_at"] = json!("2020-01-01T00:00:00Z");
+    requests::set_provider_state(&app.db, id, &state.to_string(), chrono::Utc::now())
+        .await
+        .unwrap();
+    let provider = adapter(&app, &addr).await;
+    let external = row.external_id.unwrap();
+    let applied = app::ssr::tracking::refresh(&app.db, provider.as_ref(), id, &external)
+        .await
+        .unwrap();
+    assert_eq!(applied.status, RequestStatus::Expired);
+    assert_eq!(status_of(&app, id).await, RequestStatus::Expired);
+    assert!(api
+        .find_order(&format!("portal-{id}-s1"))
+        .await
+        .unwrap()
+        .is_none());
+    let seen = tracking::find(&app.db, id).await.unwrap().unwrap();
+    assert_eq!(
+        seen.provider_status.as_deref(),
+        Some("orders deleted (expired)")
+    );
     app.stop().await;
 }

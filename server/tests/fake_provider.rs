@@ -241,7 +241,7 @@ async fn a_second_service_takes_a_request_from_draft_to_archive_through_the_same
         let id = app.ready_draft(&owner).await;
         let ids = id.to_string();
 
-        // Both services are offered; the draft moves to the second one.
+        // The configured services are offered; the draft moves to the fake one.
         let view = app.request_view(&owner, id).await;
         assert_eq!(view["service"], json!("signhost"));
         let offered: Vec<&str> = view["services"]
@@ -250,7 +250,7 @@ async fn a_second_service_takes_a_request_from_draft_to_archive_through_the_same
             .iter()
             .map(|o| o["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(offered, ["signhost", "signicat"], "{backend}");
+        assert_eq!(offered, ["signhost", "certeurope", "signicat"], "{backend}");
         let res = app
             .call(
                 &owner,

@@ -20,6 +20,7 @@ use crate::sandbox::pdf;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct OrderRec {
     order: Order,
     create: OrderCreate,
@@ -28,12 +29,17 @@ struct OrderRec {
     tries_left: u32,
 }
 
+#[derive(serde::Serialize, serde::Deserialize)]
 struct SigRec {
     status: SignatureRequestStatus,
     request: SignatureRequest,
 }
 
-#[derive(Default)]
+/// What the simulator knows. Orders, signature requests and the codes sent
+/// are kept in the database (one JSON value) after every change, so a
+/// restart of the portal carries on with them; the bodies received and the
+/// injected failures are for tests and stay in the process.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct Inner {
     next: u64,
     orders: HashMap<String, OrderRec>,
@@ -41,15 +47,20 @@ struct Inner {
     /// Signature request ids in creation order.
     sig_order: Vec<String>,
     /// Every body received, with its path (tests read them back).
+    #[serde(skip)]
     received: Vec<(String, serde_json::Value)>,
     /// One-time codes "sent".
     sent_codes: Vec<SentCode>,
     /// The next sign of these orders fails with this reason.
+    #[serde(skip)]
     fail_sign: HashMap<String, String>,
 }
 
+/// The settings key of the simulator's state.
+const STATE_KEY: &str = "certeurope.state";
+
 /// A one-time code the simulator "sent" (SMS or email to `contact`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SentCode {
     pub at: chrono::DateTime<chrono::Utc>,
     pub contact: String,
@@ -63,6 +74,10 @@ pub struct SentCode {
 pub struct Sim {
     inner: Arc<Mutex<Inner>>,
     http: reqwest::Client,
+    /// Where the state is kept (none: in the process only).
+    store: Option<app::ssr::db::Db>,
+    /// One save at a time, so a later state is never overwritten by an earlier one.
+    saving: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Sim {
@@ -72,8 +87,45 @@ impl std::fmt::Debug for Sim {
 }
 
 impl Sim {
+    /// A simulator that forgets everything when the process ends.
     pub fn new() -> Sim {
         Sim::default()
+    }
+
+    /// The simulator of this installation: its state as last kept in `db`,
+    /// and kept there after every change.
+    pub async fn restored(db: &app::ssr::db::Db) -> anyhow::Result<Sim> {
+        let inner = match app::ssr::db::sandbox::get_setting(db, STATE_KEY).await? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the CertEurope simulator's kept state is unreadable; starting empty");
+                Inner::default()
+            }),
+            None => Inner::default(),
+        };
+        Ok(Sim {
+            inner: Arc::new(Mutex::new(inner)),
+            store: Some(db.clone()),
+            ..Sim::default()
+        })
+    }
+
+    /// Keeps the state (after a change; before the answer goes out).
+    async fn save(&self) {
+        let Some(db) = &self.store else { return };
+        let _one = self.saving.lock().await;
+        let json = {
+            let inner = self.inner.lock().expect("sim lock");
+            serde_json::to_string(&*inner)
+        };
+        let result = match json {
+            Ok(json) => app::ssr::db::sandbox::set_setting(db, STATE_KEY, &json)
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "the CertEurope simulator could not keep its state");
+        }
     }
 
     /// The bodies received at `path`, oldest first.
@@ -161,7 +213,22 @@ pub fn routes(sim: Sim) -> Router {
         .route("/ephemeral/signatures/", get(get_signature).patch(refuse))
         .route("/ephemeral/signatures/search/", get(search_signatures))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(sim.clone(), keep))
         .with_state(sim)
+}
+
+/// Every call that may change something is kept before it is answered.
+async fn keep(
+    State(sim): State<Sim>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let changes = req.method() != axum::http::Method::GET;
+    let res = next.run(req).await;
+    if changes {
+        sim.save().await;
+    }
+    res
 }
 
 fn record(inner: &mut Inner, path: &str, body: &serde_json::Value) {
@@ -504,6 +571,7 @@ async fn sign(
                     })
                     .collect()
             };
+            sim.save().await;
             if let Err(e) = sim.http.post(&url).json(&statuses).send().await {
                 tracing::warn!(error = %e, "certeurope sandbox could not post to asyncPostUrl");
             }

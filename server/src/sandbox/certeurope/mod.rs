@@ -11,8 +11,8 @@
 //! `{errorMsg, errorLabel}` with S10's OTP labels and messages. Where the
 //! sources are silent it guesses, all in [`guess`].
 //!
-//! Its orders and signature requests live in the process (a restart
-//! forgets them); the CA lives in the database.
+//! Its orders, signature requests and the codes it sent are kept in the
+//! database after every change (a restart carries on with them), as is the CA.
 
 pub mod api;
 pub mod guess;
