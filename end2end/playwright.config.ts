@@ -43,6 +43,8 @@ export default defineConfig({
       BIND_ADDR: `127.0.0.1:${port}`,
       PUBLIC_URL: baseURL,
       LEPTOS_SITE_ROOT: "target/site",
+      // The SignAPI simulator on any free port (the portal learns where).
+      SANDBOX_CERTEUROPE_ADDR: "127.0.0.1:0",
       RUST_LOG: "info,sqlx=warn",
     },
   },

@@ -35,10 +35,14 @@ fn names(codes: &[&str]) -> String {
 /// advice about fields when the service places none, and what the service
 /// cannot take.
 pub fn preflight(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
-    let places = service.capabilities().places_fields();
+    let c = service.capabilities();
+    let places = c.places_fields();
+    // A service that places no fields, or reads no `{{SignerN}}` tags,
+    // is not held to the rules about them.
     let mut found: Vec<Problem> = super::preflight::check(draft)
         .into_iter()
         .filter(|p| places || !p.target.ends_with(".fields"))
+        .filter(|p| c.signer_tags || !p.target.starts_with("tag."))
         .collect();
     found.extend(problems(draft, service));
     found
@@ -361,6 +365,36 @@ mod tests {
         assert!(found(&s, &[bare], ProviderKind::Signicat)
             .iter()
             .all(|p| !p.target.ends_with("last_name")));
+    }
+
+    #[test]
+    fn a_tag_for_a_missing_signer_matters_only_where_tags_are_read() {
+        let s = Settings {
+            flow: Flow::Direct,
+            ..Settings::default()
+        };
+        let mut d = doc();
+        d.tags = vec![crate::model::request::Tag { signer: 2, page: 2 }];
+        let docs = [d];
+        let mut ann = signer("s1");
+        ann.name = "Ann Smit".into();
+        let signers = [ann];
+        let draft = Draft {
+            settings: &s,
+            signers: &signers,
+            receivers: &[],
+            documents: &docs,
+            today: "2026-12-01",
+        };
+        let tag_errors = |kind| {
+            preflight(&draft, kind)
+                .into_iter()
+                .filter(|p| p.target.starts_with("tag."))
+                .count()
+        };
+        assert_eq!(tag_errors(ProviderKind::Signhost), 1);
+        assert_eq!(tag_errors(ProviderKind::CertEurope), 0);
+        assert_eq!(tag_errors(ProviderKind::Signicat), 0);
     }
 
     #[test]

@@ -76,6 +76,26 @@ async fn signer_of(state: &AppState, token: &str) -> Option<Signer> {
     })
 }
 
+impl Signer {
+    /// The service's side of the page (`signer_of` only finds signers of
+    /// services that have one).
+    fn hosted(&self) -> &dyn app::ssr::provider::Hosted {
+        self.provider
+            .hosted()
+            .expect("signer_of keeps only hosted services")
+    }
+}
+
+/// The signer of a step's form, and where it came from.
+async fn step_from(
+    state: &AppState,
+    token: &str,
+    ip: &ClientIp,
+    headers: &HeaderMap,
+) -> Option<(Signer, Origin)> {
+    Some((signer_of(state, token).await?, origin(ip, headers)))
+}
+
 fn page(s: &Signer, state: &AppState, status: StatusCode, body: &str) -> Response {
     let mut res = (
         status,
@@ -131,7 +151,7 @@ async fn record(
 
 /// The documents as this signer signs them, with their SHA-256.
 async fn shown(state: &AppState, s: &Signer) -> Result<Vec<(i64, Shown, Vec<u8>)>, ProviderError> {
-    let hosted = s.provider.hosted().ok_or(ProviderError::NotFound)?;
+    let hosted = s.hosted();
     let mut out = Vec::new();
     for d in documents::list(&state.db, s.row.id).await? {
         let bytes = hosted.document(&s.row, &s.link.signer_key, d.id).await?;
@@ -172,7 +192,7 @@ pub struct PageQuery {
 pub async fn show(state: &AppState, token: &str, query: &PageQuery) -> Option<Response> {
     let s = signer_of(state, token).await?;
     let w = s.words;
-    let hosted = s.provider.hosted()?;
+    let hosted = s.hosted();
     match s.row.status() {
         app::model::request::RequestStatus::Waiting => {}
         // Their signature completed the request: thanked, not told the link is dead.
@@ -295,11 +315,15 @@ async fn open_page(
         .is_some();
     let sent = evidence::last(&state.db, s.row.id, key, Event::CodeSent).await?;
     let mut html = format!(
-        "<div class=\"hosted-sign\"><h1>{}</h1><p class=\"muted\">{} <strong>{}</strong> · {}</p>{}",
+        "<div class=\"hosted-sign\"><h1>{}</h1><p class=\"muted\">{} <strong>{}</strong>{}</p>{}",
         escape(&s.row.title),
         escape(w.for_you),
         escape(&s.name),
-        escape(&s.row.reference),
+        if s.row.reference.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", escape(&s.row.reference))
+        },
         notice(w, query)
     );
     html.push_str(&format!(
@@ -409,9 +433,7 @@ async fn document(
     let Some(s) = signer_of(&state, &token).await else {
         return not_active();
     };
-    let Some(hosted) = s.provider.hosted() else {
-        return not_active();
-    };
+    let hosted = s.hosted();
     if s.row.status() != app::model::request::RequestStatus::Waiting {
         return not_active();
     }
@@ -485,10 +507,9 @@ async fn send_code(
     headers: HeaderMap,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let Some(s) = signer_of(&state, &token).await else {
+    let Some((s, by)) = step_from(&state, &token, &ip, &headers).await else {
         return not_active();
     };
-    let by = origin(&ip, &headers);
     match consent(&state, &s, &by, &form).await {
         Ok(true) => {}
         Ok(false) => return back(&token, "consent", None),
@@ -504,9 +525,7 @@ async fn send_code(
             return back(&token, "wait", Some(wait));
         }
     }
-    let Some(hosted) = s.provider.hosted() else {
-        return not_active();
-    };
+    let hosted = s.hosted();
     let first = matches!(
         evidence::last(&state.db, s.row.id, key, Event::CodeSent).await,
         Ok(None)
@@ -538,13 +557,10 @@ async fn sign(
     headers: HeaderMap,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let Some(s) = signer_of(&state, &token).await else {
+    let Some((s, by)) = step_from(&state, &token, &ip, &headers).await else {
         return not_active();
     };
-    let Some(hosted) = s.provider.hosted() else {
-        return not_active();
-    };
-    let by = origin(&ip, &headers);
+    let hosted = s.hosted();
     match consent(&state, &s, &by, &form).await {
         Ok(true) => {}
         Ok(false) => return back(&token, "consent", None),
@@ -634,19 +650,19 @@ async fn decline(
     headers: HeaderMap,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let Some(s) = signer_of(&state, &token).await else {
-        return not_active();
-    };
-    let Some(hosted) = s.provider.hosted() else {
+    let Some((s, by)) = step_from(&state, &token, &ip, &headers).await else {
         return not_active();
     };
     let reason: String = form.reason.trim().chars().take(500).collect();
     if reason.is_empty() {
         return back(&token, "reason", None);
     }
-    match hosted.decline(&s.row, &s.link.signer_key, &reason).await {
+    match s
+        .hosted()
+        .decline(&s.row, &s.link.signer_key, &reason)
+        .await
+    {
         Ok(()) => {
-            let by = origin(&ip, &headers);
             let _ = record(&state, &s, &by, Event::Declined, &reason, &[]).await;
             refresh(&state, &s).await;
             back(&token, "", None)

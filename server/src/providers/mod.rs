@@ -2,6 +2,7 @@
 //! the registry of the services configured on this portal.
 
 pub mod certeurope;
+pub mod hotsign;
 pub mod signhost;
 pub mod signicat;
 

@@ -41,11 +41,20 @@ pub fn SignersCard() -> impl IntoView {
         save.request();
     };
     let add = move |_| {
+        // The service's first way to confirm (Signhost and Signicat: a
+        // handwritten signature; CertEurope: consent).
+        let first = editing
+            .service
+            .get_untracked()
+            .capabilities()
+            .checks
+            .first()
+            .and_then(|t| Verification::new(t));
         signers.update(|list| {
             let key = next_key("s", list.iter().map(|s| s.key.as_str()));
             list.push(Signer {
                 key,
-                verifications: vec![Verification::new("Scribble").expect("a known type")],
+                verifications: first.into_iter().collect(),
                 ..Signer::default()
             });
         });

@@ -1,0 +1,15 @@
+//! Hotsign, as far as its own API overview (the seed `003_…`, Hotsign's
+//! Postman collection header) states it: HTML and markdown documents with
+//! field markup, sanitised on Hotsign's side ([`markup`]), and the field
+//! syntax ([`fields`]). Resource paths and bodies are not in any source:
+//! they are inferred, all in one contract file.
+
+pub mod contract;
+pub mod fields;
+pub mod markup;
+pub mod status;
+
+/// Most signers on one document (seed: "Max signers on a single document | 5").
+pub const MAX_SIGNERS: u32 = 5;
+/// Largest content (seed: "Max content Size | 5MB").
+pub const MAX_CONTENT_BYTES: usize = 5 * 1024 * 1024;
