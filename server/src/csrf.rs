@@ -35,12 +35,17 @@ impl Csrf {
 
 /// Paths that other systems call, each authenticated on its own.
 pub fn is_exempt(path: &str) -> bool {
-    const MACHINE_APIS: [&str; 5] = [
+    const MACHINE_APIS: [&str; 8] = [
         "/hooks/",
         "/sandbox/api/",
         "/sandbox/signicat/oauth/",
         "/sandbox/signicat/signature/",
         "/sandbox/signicat/notification/",
+        // The Hotsign simulator's token endpoints and API (its authorize
+        // page is a browser form and stays protected).
+        "/sandbox/hotsign/oauth/token",
+        "/sandbox/hotsign/oauth/revoke",
+        "/sandbox/hotsign/v1/",
     ];
     path == "/signhost/postback" || MACHINE_APIS.iter().any(|p| path.starts_with(p))
 }
@@ -175,6 +180,8 @@ mod tests {
         assert!(is_exempt("/hooks/signicat"));
         assert!(is_exempt("/sandbox/api/transaction"));
         assert!(!is_exempt("/sandbox/clock"));
+        assert!(is_exempt("/sandbox/hotsign/oauth/token"));
+        assert!(!is_exempt("/sandbox/hotsign/oauth/authorize"));
         assert!(!is_exempt("/api/sign_in"));
         assert!(!is_exempt("/sandbox/sign/abc/sign"));
         assert!(is_exempt("/sandbox/signicat/oauth/connect/token"));

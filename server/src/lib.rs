@@ -183,6 +183,7 @@ pub async fn build_router_with(
                 .signicat
                 .as_ref()
                 .map_or(3600, |s| s.sandbox_token_seconds),
+            hotsign: sandbox::hotsign_keys(&db).await?,
             certeurope: certeurope.clone(),
             clock_offset: Default::default(),
         })

@@ -331,7 +331,10 @@ fn plain_class(route: &str) -> Option<Class> {
         | "/sandbox/sign/{token}/reject"
         | "/sandbox/sign/{token}/file/{file_id}" => Class::OwnKeys,
         // The Signicat simulator: its own tokens and unguessable signing links.
-        r if r.starts_with("/sandbox/api/") || r.starts_with("/sandbox/signicat/") => {
+        r if r.starts_with("/sandbox/api/")
+            || r.starts_with("/sandbox/signicat/")
+            || r.starts_with("/sandbox/hotsign/") =>
+        {
             Class::OwnKeys
         }
         "/sandbox/mail" | "/sandbox/clock" => Class::Staff,

@@ -3,10 +3,12 @@
 //! account. `common` holds what every simulator reuses (clock, outbound
 //! webhook queue, PDF marks, signing page shell); `signhost` is Signhost's
 //! REST API at `/sandbox/api/`, a signing page at each `SignUrl`, signed PDFs
-//! and receipts; `signicat` is Signicat's Express API at `/sandbox/signicat/`.
+//! and receipts; `signicat` is Signicat's Express API at `/sandbox/signicat/`;
+//! `certeurope` SignAPI on its own TLS port; `hotsign` Hotsign at `/sandbox/hotsign/`.
 
 pub mod certeurope;
 pub mod common;
+pub mod hotsign;
 pub mod signhost;
 pub mod signicat;
 
@@ -35,6 +37,8 @@ pub struct Sandbox {
     pub signicat: self::signicat::Keys,
     /// Lifetime of the Signicat simulator's access tokens.
     pub signicat_token_seconds: i64,
+    /// The Hotsign simulator's registered app.
+    pub hotsign: self::hotsign::Keys,
     /// The SignAPI simulator's state (its one-time codes show in the mailbox).
     pub certeurope: self::certeurope::Sim,
     /// Seconds the sandbox clock runs ahead of real time (moved by tests).
@@ -95,6 +99,16 @@ pub async fn signicat_keys(db: &Db) -> Result<self::signicat::Keys, sqlx::Error>
         client_secret,
         webhook_secret,
         signing_key,
+    })
+}
+
+/// The installation's Hotsign simulator app.
+pub async fn hotsign_keys(db: &Db) -> Result<self::hotsign::Keys, sqlx::Error> {
+    let [client_id, client_secret] =
+        installation_values(db, ["hotsign.client_id", "hotsign.client_secret"]).await?;
+    Ok(self::hotsign::Keys {
+        client_id: format!("sandbox-{}", &client_id[..16]),
+        client_secret,
     })
 }
 
@@ -163,7 +177,9 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
             .at("/sandbox/mail", get(time::mailbox))
             .at("/sandbox/clock", post(time::advance))
             .with_state(shared.clone()),
-        api: routes(shared.clone()).merge(self::signicat::routes(shared)),
+        api: routes(shared.clone())
+            .merge(self::signicat::routes(shared.clone()))
+            .merge(self::hotsign::routes(shared)),
     })
 }
 

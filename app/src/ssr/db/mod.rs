@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod postbacks;
 pub mod requests;
 pub mod sandbox;
+pub mod sandbox_hotsign;
 pub mod sandbox_postbacks;
 pub mod sandbox_signicat;
 pub mod sign_in_failures;

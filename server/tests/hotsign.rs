@@ -1,0 +1,204 @@
+//! The `hotsign` client's OAuth against the built-in Hotsign simulator:
+//! the authorize page, a code used once and only within its 15 seconds,
+//! tokens for an hour, refresh tokens for 24 hours (replaced on use),
+//! revocation. On SQLite and on PostgreSQL.
+
+mod support;
+
+use hotsign::oauth::{App, Client};
+use hotsign::Error;
+use reqwest::StatusCode;
+use support::{location, TestApp};
+
+async fn client(app: &TestApp) -> Client {
+    let keys = server::sandbox::hotsign_keys(&app.db).await.unwrap();
+    Client::new(
+        app.url("/sandbox/hotsign/").parse().unwrap(),
+        App {
+            client_id: keys.client_id,
+            client_secret: keys.client_secret,
+            redirect_uri: app.url("/hotsign/callback"),
+        },
+    )
+}
+
+/// The admin allows access on the simulator's page; the code and state it sends back.
+async fn allow(app: &TestApp, c: &Client, state: &str) -> (String, String) {
+    let browser = app.client();
+    let page = browser
+        .get(c.authorize_url(state).unwrap().as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("Allow the signing portal to use your Hotsign account?"),
+        "{html}"
+    );
+    let q: std::collections::HashMap<String, String> = c
+        .authorize_url(state)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let res = browser
+        .post(app.url("/sandbox/hotsign/oauth/authorize"))
+        .header("origin", app.address.clone())
+        .form(&[
+            ("client_id", q["client_id"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("state", state),
+            ("decision", "allow"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = url::Url::parse(&location(&res)).unwrap();
+    assert!(
+        to.as_str().starts_with(&app.url("/hotsign/callback")),
+        "{to}"
+    );
+    let q: std::collections::HashMap<String, String> = to.query_pairs().into_owned().collect();
+    (q["code"].clone(), q["state"].clone())
+}
+
+async fn move_clock(app: &TestApp, days: &str) {
+    let staff = app.signed_in("clock@example.nl", "staff").await;
+    let res = staff
+        .post(app.url("/sandbox/clock"))
+        .header("origin", app.address.clone())
+        .form(&[("days", days)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_code_works_once_and_tokens_refresh_and_revoke_on_each_backend() {
+    for app in TestApp::spawn_each(&[]).await {
+        let c = client(&app).await;
+        let (code, state) = allow(&app, &c, "st4te-1").await;
+        assert_eq!(state, "st4te-1", "the state comes back as sent");
+        let tokens = c.exchange(&code).await.unwrap();
+        assert_eq!(tokens.expires_in, 3600);
+        assert_eq!(tokens.refresh_expires_in, Some(86_400));
+        // A code works once.
+        let again = c.exchange(&code).await.unwrap_err();
+        assert!(
+            matches!(&again, Error::Unauthorized(m) if m.contains("already used")),
+            "{again:?}"
+        );
+        let me = c.me(&tokens.access_token).await.unwrap();
+        assert_eq!(me.email, server::sandbox::hotsign::ACCOUNT);
+        // A refresh gives new tokens and uses the old refresh token up.
+        let next = c.refresh(&tokens.refresh_token).await.unwrap();
+        assert_ne!(next.access_token, tokens.access_token);
+        assert!(matches!(
+            c.refresh(&tokens.refresh_token).await,
+            Err(Error::Unauthorized(_))
+        ));
+        c.me(&next.access_token).await.unwrap();
+        // Revoked: the token no longer works.
+        c.revoke(&next.access_token, "access_token").await.unwrap();
+        assert!(matches!(
+            c.me(&next.access_token).await,
+            Err(Error::Unauthorized(_))
+        ));
+        // Another app's secret is refused.
+        let keys = server::sandbox::hotsign_keys(&app.db).await.unwrap();
+        let stranger = Client::new(
+            app.url("/sandbox/hotsign/").parse().unwrap(),
+            App {
+                client_id: keys.client_id,
+                client_secret: "not the secret".into(),
+                redirect_uri: app.url("/hotsign/callback"),
+            },
+        );
+        let (code, _) = allow(&app, &stranger, "st4te-2").await;
+        assert!(matches!(
+            stranger.exchange(&code).await,
+            Err(Error::Unauthorized(m)) if m.contains("client_secret")
+        ));
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn codes_tokens_and_refresh_tokens_expire_as_the_seed_says() {
+    let app = TestApp::spawn().await;
+    let c = client(&app).await;
+    let (late_code, _) = allow(&app, &c, "s1").await;
+    let (code, _) = allow(&app, &c, "s2").await;
+    let tokens = c.exchange(&code).await.unwrap();
+    // A day later: past the code's 15 seconds, the token's hour and the refresh token's 24 hours.
+    move_clock(&app, "1").await;
+    let e = c.exchange(&late_code).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Unauthorized(m) if m.contains("expired (it lives 15 seconds)")),
+        "{e:?}"
+    );
+    let e = c.me(&tokens.access_token).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Unauthorized(m) if m.contains("1 hour")),
+        "{e:?}"
+    );
+    let e = c.refresh(&tokens.refresh_token).await.unwrap_err();
+    assert!(
+        matches!(&e, Error::Unauthorized(m) if m.contains("24 hours")),
+        "{e:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_authorize_page_refuses_an_unknown_app_or_a_foreign_callback() {
+    let app = TestApp::spawn().await;
+    let browser = app.client();
+    let keys = server::sandbox::hotsign_keys(&app.db).await.unwrap();
+    for (client_id, redirect) in [
+        ("someone-else", app.url("/hotsign/callback")),
+        (
+            keys.client_id.as_str(),
+            "https://evil.example/steal".to_string(),
+        ),
+    ] {
+        let res = browser
+            .get(app.url("/sandbox/hotsign/oauth/authorize"))
+            .query(&[
+                ("response_type", "code"),
+                ("client_id", client_id),
+                ("redirect_uri", redirect.as_str()),
+                ("state", "x"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::BAD_REQUEST,
+            "{client_id} {redirect}"
+        );
+    }
+    // Denied: back to the portal with the state and no code.
+    let res = browser
+        .post(app.url("/sandbox/hotsign/oauth/authorize"))
+        .header("origin", app.address.clone())
+        .form(&[
+            ("client_id", keys.client_id.as_str()),
+            ("redirect_uri", app.url("/hotsign/callback").as_str()),
+            ("state", "x"),
+            ("decision", "deny"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let to = location(&res);
+    assert!(
+        to.contains("error=access_denied") && to.contains("state=x") && !to.contains("code="),
+        "{to}"
+    );
+    app.stop().await;
+}
