@@ -17,6 +17,7 @@ pub mod health;
 pub mod hosted;
 pub mod links;
 pub mod panic;
+pub mod private_file;
 pub mod providers;
 pub mod routes;
 pub mod sandbox;

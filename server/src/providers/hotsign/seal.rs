@@ -63,8 +63,12 @@ impl TokenKey {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| SealError::KeyFile(shown.clone(), e.to_string()))?;
                 }
-                write_private(path, format!("{}\n", B64.encode(key.0)).as_bytes())
-                    .map_err(|e| SealError::KeyFile(shown.clone(), e.to_string()))?;
+                crate::private_file::write(
+                    path,
+                    format!("{}\n", B64.encode(key.0)).as_bytes(),
+                    false,
+                )
+                .map_err(|e| SealError::KeyFile(shown.clone(), e.to_string()))?;
                 Ok(key)
             }
             Err(e) => Err(SealError::KeyFile(shown, e.to_string())),
@@ -107,23 +111,6 @@ impl TokenKey {
             .map_err(|_| SealError::Unreadable)?;
         String::from_utf8(plain).map_err(|_| SealError::Unreadable)
     }
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 #[cfg(test)]

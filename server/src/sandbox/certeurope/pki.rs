@@ -115,7 +115,7 @@ impl Pki {
         };
         std::fs::write(&files.ca, &self.ca_cert)?;
         std::fs::write(&files.cert, &self.client_cert)?;
-        write_private(&files.key, self.client_key.as_bytes())?;
+        crate::private_file::write(&files.key, self.client_key.as_bytes(), true)?;
         Ok(files)
     }
 }
@@ -126,24 +126,6 @@ pub struct Files {
     pub ca: PathBuf,
     pub cert: PathBuf,
     pub key: PathBuf,
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    f.write_all(bytes)
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 /// The installation's PKI: made once, kept in the database (one value, so
