@@ -34,6 +34,8 @@ test("CertEurope: a signer on a phone agrees, gets a one-time code and signs on 
   await details.getByLabel("Direct: the portal gives you the signing links").check();
   await expect(details.getByText("All changes saved")).toBeVisible();
   await expect(page.locator('.pdf-page canvas[data-page="1"][data-rendered="true"]')).toBeAttached({ timeout: 20_000 });
+  // SignAPI places signatures only: the palette offers nothing else.
+  await expect(editor.fields().getByRole("toolbar", { name: "Field types" }).getByRole("button")).toHaveText(["Signature"]);
   await editor.dragField("Signature", "1. Ann de Vries", 120, 420);
   await expect(editor.fields().getByText("All changes saved")).toBeVisible();
   await expect(editor.section("5. Send").getByText("Everything is ready to send.")).toBeVisible();

@@ -398,6 +398,23 @@ mod tests {
     }
 
     #[test]
+    fn each_service_offers_the_field_types_it_takes() {
+        use crate::model::request::FieldKind;
+        assert_eq!(
+            ProviderKind::Signhost.capabilities().field_kinds(),
+            FieldKind::ALL.to_vec()
+        );
+        assert_eq!(
+            ProviderKind::CertEurope.capabilities().field_kinds(),
+            vec![FieldKind::Signature]
+        );
+        assert!(ProviderKind::Signicat
+            .capabilities()
+            .field_kinds()
+            .is_empty());
+    }
+
+    #[test]
     fn signicat_limits_and_checks_are_its_own() {
         let s = Settings {
             language: "fr-FR".into(),

@@ -318,6 +318,19 @@ impl Capabilities {
         matches!(self.fields, Fields::Placed { .. })
     }
 
+    /// The field types staff may place (CertEurope: signatures only).
+    pub fn field_kinds(&self) -> Vec<crate::model::request::FieldKind> {
+        use crate::model::request::FieldKind;
+        match self.fields {
+            Fields::Placed {
+                signature_only: true,
+                ..
+            } => vec![FieldKind::Signature],
+            Fields::Placed { .. } => FieldKind::ALL.to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn speaks(&self, language: &str) -> bool {
         self.languages.contains(&language)
     }

@@ -58,7 +58,7 @@ pub(super) fn Rail() -> impl IntoView {
         <div class="rail-part rail-first">
             <h3>"Add a field"</h3>
             <div class="palette" role="toolbar" aria-label="Field types">
-                {FieldKind::ALL.into_iter().map(|kind| view! {
+                {move || editing.service.get().capabilities().field_kinds().into_iter().map(|kind| view! {
                     <button type="button" class="palette-item" disabled=no_signers
                         class:armed=move || placing.armed.get() == Some(kind)
                         on:pointerdown=move |_| placing.armed.set(Some(kind))
@@ -282,7 +282,14 @@ pub(super) fn FieldPanel() -> impl IntoView {
                     <div class="field">
                         <label for="field-kind">"Type"</label>
                         <select id="field-kind" on:change=change(|f, v| if let Some(k) = FieldKind::parse(&v) { f.kind = k })>
-                            {FieldKind::ALL.into_iter().map(|k| view! {
+                            {{
+                                // The field's own type stays listed, also where the service no longer takes it.
+                                let mut kinds = editing.service.get_untracked().capabilities().field_kinds();
+                                if !kinds.contains(&f.kind) {
+                                    kinds.push(f.kind);
+                                }
+                                kinds
+                            }.into_iter().map(|k| view! {
                                 <option value=k.as_str() selected=k == f.kind>{k.label()}</option>
                             }).collect_view()}
                         </select>
