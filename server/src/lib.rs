@@ -117,6 +117,11 @@ pub async fn build_router_with(
             }
         }
     }
+    if let Some(h) = config.hotsign.as_mut().filter(|h| h.simulator) {
+        let keys = sandbox::hotsign_keys(&db).await?;
+        h.client_id = keys.client_id;
+        h.client_secret = config::Secret::new(keys.client_secret);
+    }
     let config = &config;
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
@@ -164,6 +169,7 @@ pub async fn build_router_with(
         .merge(documents::routes(state.clone()))
         .merge(links::routes(state.clone()))
         .merge(hosted::routes(state.clone()))
+        .merge(hotsign_routes(config, &state)?)
         .merge(brand::routes(state.clone()))
         .merge(tracking::routes(
             state.clone(),
@@ -259,6 +265,33 @@ async fn start_certeurope_sandbox(
             Ok(None)
         }
     }
+}
+
+/// Connecting a Hotsign account, when Hotsign is configured.
+fn hotsign_routes(config: &Config, state: &AppState) -> anyhow::Result<Router> {
+    use providers::hotsign::seal::TokenKey;
+    let Some(h) = &config.hotsign else {
+        return Ok(Router::new());
+    };
+    let key = match &h.token_key {
+        Some(k) => TokenKey::from_base64(k.expose())?,
+        None => TokenKey::load_or_create(&h.key_file)?,
+    };
+    let client = ::hotsign::oauth::Client::new(
+        h.api_url.clone(),
+        ::hotsign::oauth::App {
+            client_id: h.client_id.clone(),
+            client_secret: h.client_secret.expose().to_string(),
+            redirect_uri: format!("{}hotsign/callback", config.public_url),
+        },
+    );
+    Ok(providers::hotsign::connect::routes(
+        providers::hotsign::connect::Connect {
+            app: state.clone(),
+            client,
+            key,
+        },
+    ))
 }
 
 /// The signing services this portal is configured for.

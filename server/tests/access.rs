@@ -53,6 +53,9 @@ enum Class {
     OwnerOnly,
     /// Admins only.
     AdminOnly,
+    /// An admin's browser flow (connecting Hotsign): signed-out users are
+    /// sent to sign in, other staff get 403, admins are sent on or told why not.
+    AdminFlow,
     /// The sign-in page: signed-in staff are sent on to the requests page.
     SignInPage,
     /// Signing in: wrong credentials answer 422 (429 once throttled), whoever asks.
@@ -342,6 +345,7 @@ fn plain_class(route: &str) -> Option<Class> {
         | "/requests/{id}/archive/{file}"
         | "/requests/{id}/evidence.zip" => Class::Staff,
         "/api/requests/{id}/documents" => Class::OwnerOnly,
+        "/hotsign/connect" | "/hotsign/callback" => Class::AdminFlow,
         _ => return None,
     })
 }
@@ -423,6 +427,11 @@ fn allowed(class: Class, role: Role, got: StatusCode, public: StatusCode, method
             Role::Anonymous | Role::Disabled => got == StatusCode::UNAUTHORIZED,
             Role::OtherStaff => got == StatusCode::FORBIDDEN,
             Role::Owner | Role::Admin => !refused(got) && !got.is_server_error(),
+        },
+        Class::AdminFlow => match role {
+            Role::Anonymous | Role::Disabled => to_sign_in,
+            Role::Owner | Role::OtherStaff => got == StatusCode::FORBIDDEN,
+            Role::Admin => !refused(got) && !got.is_server_error(),
         },
         Class::AdminOnly => match role {
             Role::Anonymous | Role::Disabled => got == StatusCode::UNAUTHORIZED,

@@ -202,3 +202,96 @@ async fn the_authorize_page_refuses_an_unknown_app_or_a_foreign_callback() {
     );
     app.stop().await;
 }
+
+/// Follows the portal's "Connect Hotsign" as `admin` up to Hotsign's answer:
+/// the callback URL the simulator sends the browser back to.
+async fn connect_until_callback(app: &TestApp, admin: &reqwest::Client) -> String {
+    let res = admin.get(app.url("/hotsign/connect")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let authorize = url::Url::parse(&location(&res)).unwrap();
+    assert!(
+        authorize
+            .path()
+            .ends_with("/sandbox/hotsign/oauth/authorize"),
+        "{authorize}"
+    );
+    let q: std::collections::HashMap<String, String> =
+        authorize.query_pairs().into_owned().collect();
+    assert!(q["state"].len() >= 32, "a random state");
+    let res = admin
+        .post(app.url("/sandbox/hotsign/oauth/authorize"))
+        .header("origin", app.address.clone())
+        .form(&[
+            ("client_id", q["client_id"].as_str()),
+            ("redirect_uri", q["redirect_uri"].as_str()),
+            ("state", q["state"].as_str()),
+            ("decision", "allow"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    location(&res)
+}
+
+#[tokio::test]
+async fn an_admin_connects_hotsign_and_the_tokens_are_kept_sealed_on_each_backend() {
+    for app in TestApp::spawn_each(&[]).await {
+        let admin = app.signed_in("admin@example.nl", "admin").await;
+        let callback = connect_until_callback(&app, &admin).await;
+        let res = admin.get(&callback).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(
+            html.contains("Hotsign connected")
+                && html.contains(&format!(
+                    "Connected as {}",
+                    server::sandbox::hotsign::ACCOUNT
+                ))
+                && html.contains("refresh is valid until"),
+            "{html}"
+        );
+        let row = app::ssr::db::hotsign::find(&app.db)
+            .await
+            .unwrap()
+            .expect("kept");
+        assert_eq!(row.account, server::sandbox::hotsign::ACCOUNT);
+        let left = row.refresh_expires_at - row.connected_at;
+        assert!((23..=24).contains(&left.num_hours()), "{left}");
+        // Sealed: the database holds no token in the clear; the key opens it, another does not.
+        assert!(row.access_sealed.starts_with("v1:") && !row.access_sealed.contains("at_"));
+        let config = app.config().await;
+        let key_file = config.hotsign.as_ref().unwrap().key_file.clone();
+        let key = server::providers::hotsign::seal::TokenKey::load_or_create(&key_file).unwrap();
+        let access = key.open("access", &row.access_sealed).unwrap();
+        assert!(access.starts_with("at_"));
+        client(&app)
+            .await
+            .me(&access)
+            .await
+            .expect("the kept token works");
+        assert!(server::providers::hotsign::seal::TokenKey::generate()
+            .open("access", &row.access_sealed)
+            .is_err());
+
+        // The same answer again (a replay) is refused: its state was used.
+        let res = admin.get(&callback).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert!(res.text().await.unwrap().contains("already used"));
+        // A state this session never asked for is refused.
+        let other = connect_until_callback(&app, &admin).await;
+        let forged = other.replace("state=", "state=forged");
+        let res = admin.get(&forged).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        // Another admin's session cannot use this admin's answer.
+        let second = app.signed_in("admin2@example.nl", "admin").await;
+        let third = connect_until_callback(&app, &admin).await;
+        let res = second.get(&third).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        // Staff who are not admins cannot start it.
+        let clerk = app.signed_in("clerk@example.nl", "staff").await;
+        let res = clerk.get(app.url("/hotsign/connect")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let _ = std::fs::remove_file(&key_file);
+        app.stop().await;
+    }
+}

@@ -7,11 +7,13 @@ use std::net::SocketAddr;
 use url::Url;
 
 mod certeurope;
+mod hotsign;
 mod signhost;
 mod signicat;
 
 use app::model::service::ProviderKind;
 pub use certeurope::CertEuropeSettings;
+pub use hotsign::HotsignSettings;
 pub use signhost::{SandboxKeys, SignhostSettings};
 pub use signicat::SignicatSettings;
 
@@ -23,6 +25,10 @@ pub const DEFAULT_BIND_ADDR: &str = "127.0.0.1:3000";
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -56,6 +62,9 @@ pub struct Config {
     /// CertEurope SignAPI, when offered (a real service, or the simulator on
     /// its TLS port with the sandbox).
     pub certeurope: Option<CertEuropeSettings>,
+    /// Hotsign, when offered (a real one only with
+    /// `HOTSIGN_ALLOW_INFERRED_CONTRACT=yes`, or the simulator with the sandbox).
+    pub hotsign: Option<HotsignSettings>,
     /// The service new drafts get (`DEFAULT_PROVIDER`, one configured here).
     pub default_provider: ProviderKind,
     /// The largest PDF staff may upload (at most Signhost's 50 MB).
@@ -242,6 +251,7 @@ impl Config {
             }
         };
         let certeurope = certeurope::read(&var, certeurope_sandbox_addr.is_some())?;
+        let hotsign = hotsign::read(&var, &public_url, sandbox, &database_url)?;
         let mut configured = vec![ProviderKind::Signhost];
         configured.extend(signicat.as_ref().map(|_| ProviderKind::Signicat));
         configured.extend(certeurope.as_ref().map(|_| ProviderKind::CertEurope));
@@ -299,6 +309,7 @@ impl Config {
             certeurope_sandbox_addr,
             signicat,
             certeurope,
+            hotsign,
             default_provider,
             max_upload_bytes,
             workers,
@@ -646,6 +657,38 @@ mod tests {
         );
         let e = config(&[("DEFAULT_PROVIDER", "docusign")]).unwrap_err();
         assert!(e.message.contains("must be one of"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_real_hotsign_needs_https_its_app_and_consent_to_the_inferred_contract() {
+        let c = config(&[]).unwrap();
+        let h = c.hotsign.expect("the simulator with the sandbox");
+        assert!(h.simulator);
+        assert_eq!(h.api_url.as_str(), "http://127.0.0.1:3000/sandbox/hotsign/");
+        assert!(h.key_file.ends_with("hotsign-token.key"));
+        let real = [("HOTSIGN_API_URL", "https://api.hotsign.com")];
+        let e = config(&real).unwrap_err();
+        assert_eq!(e.var, "HOTSIGN_ALLOW_INFERRED_CONTRACT");
+        assert!(e.message.contains("inferred"), "{}", e.message);
+        let e = config(&[
+            ("HOTSIGN_API_URL", "http://api.hotsign.com"),
+            ("HOTSIGN_ALLOW_INFERRED_CONTRACT", "yes"),
+        ])
+        .unwrap_err();
+        assert_eq!(e.var, "HOTSIGN_API_URL");
+        let mut allowed = real.to_vec();
+        allowed.push(("HOTSIGN_ALLOW_INFERRED_CONTRACT", "yes"));
+        assert_eq!(config(&allowed).unwrap_err().var, "HOTSIGN_CLIENT_ID");
+        allowed.extend([
+            ("HOTSIGN_CLIENT_ID", "app"),
+            ("HOTSIGN_CLIENT_SECRET", "hush-hush"),
+        ]);
+        let c = config(&allowed).unwrap();
+        let h = c.hotsign.clone().unwrap();
+        assert!(!h.simulator && h.api_url.as_str() == "https://api.hotsign.com/");
+        assert!(!format!("{c:?}").contains("hush-hush"));
+        let e = config(&[("HOTSIGN_TOKEN_KEY", "c2hvcnQ=")]).unwrap_err();
+        assert_eq!(e.var, "HOTSIGN_TOKEN_KEY");
     }
 
     #[test]

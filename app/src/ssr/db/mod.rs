@@ -10,6 +10,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod documents;
 pub mod evidence;
+pub mod hotsign;
 pub mod invitations;
 pub mod jobs;
 pub mod postbacks;
