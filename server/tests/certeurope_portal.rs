@@ -434,7 +434,7 @@ async fn two_signers_sign_in_turn_and_the_archive_keeps_their_pdfs_and_consent()
 #[tokio::test]
 async fn three_wrong_codes_lock_the_signature_and_a_decline_ends_the_request() {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let (app, _addr) = portals().await.remove(0);
+    let (app, addr) = portals().await.remove(0);
     let owner = app.signed_in("clerk@example.nl", "staff").await;
     let id = draft(&app, &owner, "nl-NL").await;
     start(&app, &owner, id).await;
@@ -504,6 +504,25 @@ async fn three_wrong_codes_lock_the_signature_and_a_decline_ends_the_request() {
         "{}",
         seen.signer_states
     );
+    // Read again later, the decline keeps its moment: one entry on the timeline.
+    let provider = adapter(&app, &addr).await;
+    let external = app::ssr::db::requests::find(&app.db, id2)
+        .await
+        .unwrap()
+        .unwrap()
+        .external_id
+        .unwrap();
+    let first = provider.snapshot(&external).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let again = provider.snapshot(&external).await.unwrap();
+    assert_eq!(first.events, again.events);
+    let declines = app::ssr::db::activities::list(&app.db, id2)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind == "declined")
+        .count();
+    assert_eq!(declines, 1, "the decline is on the timeline once");
     // Bob's link is no longer active.
     let bob = token_of(&app, id2, "s2").await;
     let res = browser

@@ -54,6 +54,10 @@ struct Kept {
     closed: Option<String>,
     /// The reason each signer gave for declining.
     declined: BTreeMap<String, String>,
+    /// When a signer's outcome that SignAPI gives no date for (a decline,
+    /// an undated signature) was first known: kept, so every later read
+    /// reports the same moment and the timeline shows it once.
+    outcome_at: BTreeMap<String, String>,
 }
 
 impl Kept {
@@ -305,8 +309,9 @@ impl Provider for CertEurope {
 
     async fn snapshot(&self, external_id: &str) -> Result<Snapshot, ProviderError> {
         let id = map::request_of(external_id).ok_or(ProviderError::NotFound)?;
-        let row = self.row(id).await?;
-        let kept = Kept::of(&row.provider_state);
+        let mut row = self.row(id).await?;
+        let mut kept = Kept::of(&row.provider_state);
+        let mut first_seen = false;
         let mut signers = Vec::new();
         let mut events = Vec::new();
         let mut raw = Vec::new();
@@ -336,6 +341,17 @@ impl Provider for CertEurope {
                 "waiting"
             };
             if signed || refused {
+                let happened_at = match at.clone() {
+                    Some(at) => at,
+                    None => kept
+                        .outcome_at
+                        .entry(s.key.clone())
+                        .or_insert_with(|| {
+                            first_seen = true;
+                            Utc::now().to_rfc3339()
+                        })
+                        .clone(),
+                };
                 events.push(ActivityRow {
                     activity_id: format!("{status}-{order}"),
                     signer_id: order.clone(),
@@ -348,7 +364,7 @@ impl Provider for CertEurope {
                     .into(),
                     code: 0,
                     info: kept.declined.get(&s.key).cloned(),
-                    happened_at: at.clone().unwrap_or_else(|| Utc::now().to_rfc3339()),
+                    happened_at,
                 });
             }
             signers.push(SignerState {
@@ -358,6 +374,10 @@ impl Provider for CertEurope {
                 at,
                 reason: kept.declined.get(&s.key).cloned(),
             });
+        }
+        if first_seen {
+            self.keep(row.id, &kept).await?;
+            row.provider_state = serde_json::to_string(&kept).unwrap_or_default();
         }
         let mut status = match kept.closed.as_deref() {
             Some("cancelled") => RequestStatus::Cancelled,
@@ -606,6 +626,9 @@ impl Hosted for CertEurope {
         let (_, signer) = Self::index_of(row, signer_key).await?;
         let mut kept = Kept::of(&row.provider_state);
         kept.declined.insert(signer.key.clone(), reason.to_string());
+        kept.outcome_at
+            .entry(signer.key.clone())
+            .or_insert_with(|| Utc::now().to_rfc3339());
         self.keep(row.id, &kept).await?;
         let order = Self::order_of(&kept, &signer)?;
         for sig in self.signatures(order).await? {
