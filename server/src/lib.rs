@@ -126,6 +126,7 @@ pub async fn build_router_with(
     let mut state = AppState::new(db.clone());
     state.max_upload_bytes = config.max_upload_bytes;
     state.quiet_hours = config.quiet_hours;
+    state.hotsign_connectable = config.hotsign.is_some();
     state.brand = std::sync::Arc::new(brand::load(config)?);
     state.sessions = app::ssr::auth::SessionRules {
         idle: chrono::Duration::minutes(config.session_idle_minutes),

@@ -168,7 +168,7 @@ impl World {
         };
         match route {
             "/sandbox/clock" => vec![post_form(route, vec![("days", "0".into())])],
-            "/signhost/postback" => vec![post_form(route, vec![])],
+            "/signhost/postback" | "/hotsign/disconnect" => vec![post_form(route, vec![])],
             "/hooks/{provider}" => vec![post_form("/hooks/signhost", vec![])],
             "/api/requests/{id}/documents" => vec![Call {
                 method: Method::POST,
@@ -345,7 +345,7 @@ fn plain_class(route: &str) -> Option<Class> {
         | "/requests/{id}/archive/{file}"
         | "/requests/{id}/evidence.zip" => Class::Staff,
         "/api/requests/{id}/documents" => Class::OwnerOnly,
-        "/hotsign/connect" | "/hotsign/callback" => Class::AdminFlow,
+        "/hotsign/connect" | "/hotsign/callback" | "/hotsign/disconnect" => Class::AdminFlow,
         _ => return None,
     })
 }
@@ -379,7 +379,8 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         | "staff/set_disabled"
         | "staff/reset_password"
         | "postbacks/list"
-        | "postbacks/replay" => Class::AdminOnly,
+        | "postbacks/replay"
+        | "staff/hotsign" => Class::AdminOnly,
         "sign_out_everywhere" => Class::Staff,
         _ => return None,
     })

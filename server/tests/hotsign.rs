@@ -295,3 +295,142 @@ async fn an_admin_connects_hotsign_and_the_tokens_are_kept_sealed_on_each_backen
         app.stop().await;
     }
 }
+
+/// Where the Staff page says the connection stands.
+async fn standing(app: &TestApp, admin: &reqwest::Client) -> serde_json::Value {
+    let res = app.call(admin, "staff/hotsign", &[]).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn tokens_refresh_before_they_end_a_lapse_asks_for_a_reconnect_and_disconnect_revokes() {
+    use server::providers::hotsign::tokens::{TokenError, Tokens};
+    for app in TestApp::spawn_each(&[]).await {
+        let admin = app.signed_in("admin@example.nl", "admin").await;
+        assert_eq!(
+            standing(&app, &admin).await,
+            serde_json::json!("NotConnected")
+        );
+        let callback = connect_until_callback(&app, &admin).await;
+        assert_eq!(
+            admin.get(&callback).send().await.unwrap().status(),
+            StatusCode::OK
+        );
+        let shown = standing(&app, &admin).await;
+        assert_eq!(
+            shown["Connected"]["account"],
+            serde_json::json!(server::sandbox::hotsign::ACCOUNT),
+            "{shown}"
+        );
+        assert!(shown["Connected"]["refresh_until"]
+            .as_str()
+            .unwrap()
+            .ends_with("UTC"));
+
+        let config = app.config().await;
+        let key_file = config.hotsign.as_ref().unwrap().key_file.clone();
+        let key = server::providers::hotsign::seal::TokenKey::load_or_create(&key_file).unwrap();
+        let tokens = Tokens {
+            db: app.db.clone(),
+            client: client(&app).await,
+            key: key.clone(),
+        };
+        // A fresh token is used as it is.
+        let kept = app::ssr::db::hotsign::find(&app.db).await.unwrap().unwrap();
+        let first = tokens.access().await.unwrap();
+        assert_eq!(first, key.open("access", &kept.access_sealed).unwrap());
+        // Four minutes before it ends, it is refreshed first; the new pair is kept.
+        let soon = app::ssr::db::hotsign::ConnectionRow {
+            access_expires_at: chrono::Utc::now() + chrono::Duration::minutes(4),
+            ..kept.clone()
+        };
+        app::ssr::db::hotsign::save(&app.db, &soon).await.unwrap();
+        let second = tokens.access().await.unwrap();
+        assert_ne!(second, first);
+        let now = app::ssr::db::hotsign::find(&app.db).await.unwrap().unwrap();
+        assert_ne!(
+            now.refresh_sealed, kept.refresh_sealed,
+            "refresh token replaced"
+        );
+        assert!(now.access_expires_at > chrono::Utc::now() + chrono::Duration::minutes(50));
+        client(&app)
+            .await
+            .me(&second)
+            .await
+            .expect("the new token works");
+        assert_eq!(
+            tokens.access().await.unwrap(),
+            second,
+            "not refreshed again"
+        );
+
+        // The refresh token lapsed (24 hours unused): an admin must reconnect.
+        let lapsed = app::ssr::db::hotsign::ConnectionRow {
+            access_expires_at: chrono::Utc::now() - chrono::Duration::hours(2),
+            refresh_expires_at: chrono::Utc::now() - chrono::Duration::minutes(1),
+            ..now.clone()
+        };
+        app::ssr::db::hotsign::save(&app.db, &lapsed).await.unwrap();
+        let err = tokens.access().await.unwrap_err();
+        assert!(matches!(err, TokenError::Lapsed(_)), "{err:?}");
+        assert!(err.to_string().contains("an admin must reconnect"), "{err}");
+        assert!(err.is_retryable(), "work waits for the reconnect");
+        let shown = standing(&app, &admin).await;
+        assert!(shown["Lapsed"]["since"].is_string(), "{shown}");
+
+        // A refresh token Hotsign no longer takes counts as lapsed too.
+        let refused = app::ssr::db::hotsign::ConnectionRow {
+            access_expires_at: chrono::Utc::now(),
+            refresh_expires_at: chrono::Utc::now() + chrono::Duration::hours(1),
+            refresh_sealed: key.seal("refresh", "rt_not_known"),
+            ..now.clone()
+        };
+        app::ssr::db::hotsign::save(&app.db, &refused)
+            .await
+            .unwrap();
+        assert!(matches!(
+            tokens.access().await.unwrap_err(),
+            TokenError::Lapsed(_)
+        ));
+        assert!(standing(&app, &admin).await["Lapsed"].is_object());
+
+        // Reconnect, then disconnect: the tokens are revoked and deleted.
+        let callback = connect_until_callback(&app, &admin).await;
+        admin.get(&callback).send().await.unwrap();
+        let access = tokens.access().await.unwrap();
+        let res = admin
+            .post(app.url("/hotsign/disconnect"))
+            .header("origin", app.address.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let html = res.text().await.unwrap();
+        assert!(html.contains("access was revoked"), "{html}");
+        assert!(app::ssr::db::hotsign::find(&app.db)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(matches!(
+            client(&app).await.me(&access).await,
+            Err(Error::Unauthorized(_))
+        ));
+        assert_eq!(tokens.access().await.unwrap_err(), TokenError::NotConnected);
+        assert_eq!(
+            standing(&app, &admin).await,
+            serde_json::json!("NotConnected")
+        );
+        // Only admins may disconnect.
+        let clerk = app.signed_in("clerk@example.nl", "staff").await;
+        let res = clerk
+            .post(app.url("/hotsign/disconnect"))
+            .header("origin", app.address.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        let _ = std::fs::remove_file(&key_file);
+        app.stop().await;
+    }
+}

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Invited, StaffMember};
+use crate::model::{HotsignConnection, Invited, StaffMember};
 
 /// Every staff account (admins only).
 #[server(endpoint = "staff/list")]
@@ -175,6 +175,37 @@ pub async fn accept_link(token: String, password: String, repeat: String) -> Res
                 crate::model::url::escape(&email)
             ));
             Ok(())
+        }
+        .await,
+    )
+}
+
+/// Where the Hotsign connection stands (admins only).
+#[server(endpoint = "staff/hotsign")]
+pub async fn hotsign_standing() -> Result<HotsignConnection, AppError> {
+    use crate::ssr::{auth, db::hotsign, web};
+    web::finish(
+        async move {
+            let (state, _) = auth::require_admin().await?;
+            if !state.hotsign_connectable {
+                return Ok(HotsignConnection::Unavailable);
+            }
+            let row = hotsign::find(&state.db).await.map_err(web::internal)?;
+            let when =
+                |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
+            Ok(match row {
+                None => HotsignConnection::NotConnected,
+                Some(r) if r.refresh_expires_at <= chrono::Utc::now() => {
+                    HotsignConnection::Lapsed {
+                        account: r.account,
+                        since: when(r.refresh_expires_at),
+                    }
+                }
+                Some(r) => HotsignConnection::Connected {
+                    account: r.account,
+                    refresh_until: when(r.refresh_expires_at),
+                },
+            })
         }
         .await,
     )

@@ -13,5 +13,6 @@ pub mod url;
 
 pub use email::Email;
 pub use staff::{
-    check_password, CurrentUser, DisplayName, Invited, Role, StaffMember, MIN_PASSWORD_LEN,
+    check_password, CurrentUser, DisplayName, HotsignConnection, Invited, Role, StaffMember,
+    MIN_PASSWORD_LEN,
 };

@@ -86,6 +86,24 @@ impl CurrentUser {
     }
 }
 
+/// The Hotsign connection, as the Staff page shows it to admins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum HotsignConnection {
+    /// Hotsign is not configured on this portal.
+    Unavailable,
+    NotConnected,
+    Connected {
+        account: String,
+        /// Until when the refresh token is valid, UTC, as text.
+        refresh_until: String,
+    },
+    /// The refresh token lapsed: an admin must reconnect.
+    Lapsed {
+        account: String,
+        since: String,
+    },
+}
+
 /// A row of the staff list on the admin page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StaffMember {

@@ -2,13 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::staff::{
-    list_staff, AddStaff, InviteStaff, ResetStaffPassword, SetStaffDisabled, SetStaffRole,
-    StaffPasswordLink,
+    hotsign_standing, list_staff, AddStaff, InviteStaff, ResetStaffPassword, SetStaffDisabled,
+    SetStaffRole, StaffPasswordLink,
 };
 use crate::components::browser::{origin, CopyButton};
 use crate::components::feedback::{field_error, kept_value, ActionAlert, ErrorPanel};
 use crate::components::field::Field;
-use crate::model::StaffMember;
+use crate::model::{HotsignConnection, StaffMember};
 
 /// Admin page: add staff (with a link to choose their password, or a first
 /// password), change roles, disable them, reset passwords.
@@ -128,6 +128,48 @@ pub fn StaffPage() -> impl IntoView {
                 </div>
             </section>
         </div>
+        <HotsignCard/>
+    }
+}
+
+/// The Hotsign connection: connect, its state, reconnect, disconnect.
+/// Connecting leaves the portal for Hotsign's page, so these are plain
+/// links and forms, not client-side routes.
+#[component]
+fn HotsignCard() -> impl IntoView {
+    let connection = Resource::new(|| (), |_| hotsign_standing());
+    view! {
+        <Transition fallback=|| ()>
+            {move || connection.get().and_then(|r| r.ok()).map(|c| match c {
+                HotsignConnection::Unavailable => ().into_any(),
+                c => view! {
+                    <section class="card" aria-labelledby="hotsign-title">
+                        <h2 id="hotsign-title">"Hotsign " <span class="badge">"experimental"</span></h2>
+                        {match c {
+                            HotsignConnection::Connected { account, refresh_until } => view! {
+                                <p>
+                                    <span class="badge badge-ok">"Connected"</span>" "
+                                    {format!("Connected as {account}; refresh valid until {refresh_until} (renewed each time the portal uses it).")}
+                                </p>
+                                <form method="post" action="/hotsign/disconnect">
+                                    <button type="submit" class="button">"Disconnect Hotsign"</button>
+                                </form>
+                            }.into_any(),
+                            HotsignConnection::Lapsed { account, since } => view! {
+                                <p class="alert alert-error" role="alert">
+                                    {format!("The connection to {account} lapsed on {since}: an admin must reconnect. Hotsign requests wait, nothing is lost.")}
+                                </p>
+                                <a class="button button-primary" href="/hotsign/connect" rel="external">"Reconnect Hotsign"</a>
+                            }.into_any(),
+                            _ => view! {
+                                <p class="muted">"Not connected. Connect the organisation's Hotsign account to send requests with Hotsign."</p>
+                                <a class="button button-primary" href="/hotsign/connect" rel="external">"Connect Hotsign"</a>
+                            }.into_any(),
+                        }}
+                    </section>
+                }.into_any(),
+            })}
+        </Transition>
     }
 }
 

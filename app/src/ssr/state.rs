@@ -27,6 +27,8 @@ pub struct AppState {
     pub sessions: crate::ssr::auth::SessionRules,
     /// The organisation's name and logo, on every page signers see.
     pub brand: Arc<Brand>,
+    /// Whether an admin can connect a Hotsign account here (Hotsign is configured).
+    pub hotsign_connectable: bool,
 }
 
 /// Who sends the requests, as signers see it.
@@ -57,6 +59,7 @@ impl AppState {
             quiet_hours: 24,
             sessions: Default::default(),
             brand: Arc::new(Brand::default()),
+            hotsign_connectable: false,
         }
     }
 

@@ -13,12 +13,13 @@ use app::ssr::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Duration, Utc};
 use tower_sessions::Session;
 
 use super::seal::TokenKey;
+use super::tokens::Tokens;
 use crate::panic::escape;
 use crate::routes::At;
 
@@ -36,6 +37,7 @@ pub fn routes(c: Connect) -> Router {
     Router::new()
         .at("/hotsign/connect", get(connect))
         .at("/hotsign/callback", get(callback))
+        .at("/hotsign/disconnect", post(disconnect))
         .with_state(c)
 }
 
@@ -47,7 +49,7 @@ fn page(status: StatusCode, title: &str, text: &str) -> Response {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{t} · Hotsign</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
              <body><main class=\"center-page\"><div class=\"card narrow\"><h1>{t}</h1><p>{}</p>\
-             <p><a href=\"/\">Back to the portal</a></p></div></main></body></html>",
+             <p><a href=\"/staff\">Back to the Staff page</a></p></div></main></body></html>",
             escape(text),
             t = escape(title)
         )),
@@ -174,4 +176,40 @@ async fn callback(
             row.refresh_expires_at.format("%Y-%m-%d %H:%M")
         ),
     )
+}
+
+/// Revokes the tokens at Hotsign (what can be revoked) and forgets them.
+async fn disconnect(State(c): State<Connect>, session: Session) -> Response {
+    let admin_id = match admin(&c, &session).await {
+        Ok(id) => id,
+        Err(res) => return res,
+    };
+    let tokens = Tokens {
+        db: c.app.db.clone(),
+        client: c.client.clone(),
+        key: c.key.clone(),
+    };
+    match tokens.disconnect().await {
+        Ok(unrevoked) if unrevoked.is_empty() => {
+            tracing::info!(admin = admin_id, "hotsign disconnected by an admin");
+            page(
+                StatusCode::OK,
+                "Hotsign disconnected",
+                "The portal's access was revoked at Hotsign and its tokens were deleted. Requests already sent with Hotsign wait until an admin connects again.",
+            )
+        }
+        Ok(unrevoked) => page(
+            StatusCode::OK,
+            "Hotsign disconnected",
+            &format!(
+                "The tokens were deleted here, but Hotsign did not confirm revoking {}. Remove the portal's access on Hotsign's own pages too.",
+                unrevoked.join("; ")
+            ),
+        ),
+        Err(e) => page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Not disconnected",
+            &format!("The portal could not disconnect Hotsign ({e}). Try again in a minute."),
+        ),
+    }
 }
