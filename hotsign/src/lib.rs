@@ -7,8 +7,10 @@
 //! contract file ([`contract`]).
 
 pub mod contract;
+pub mod document;
 pub mod error;
 pub mod fields;
+pub mod invites;
 pub mod markup;
 pub mod oauth;
 pub mod status;

@@ -41,7 +41,7 @@ impl std::fmt::Debug for App {
 
 #[derive(Clone, Debug)]
 pub struct Client {
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     /// Seed: `https://api.hotsign.com` (the simulator's address in the sandbox).
     host: Url,
     app: App,
@@ -66,7 +66,7 @@ impl Client {
         &self.host
     }
 
-    fn url(&self, path: &str) -> Result<Url, Error> {
+    pub(crate) fn url(&self, path: &str) -> Result<Url, Error> {
         self.host
             .join(path)
             .map_err(|e| Error::Unreadable(format!("{path}: {e}")))
@@ -156,7 +156,9 @@ impl Client {
     }
 }
 
-async fn read<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, Error> {
+pub(crate) async fn read<T: serde::de::DeserializeOwned>(
+    res: reqwest::Response,
+) -> Result<T, Error> {
     let status = res.status();
     let text = res
         .text()
