@@ -268,11 +268,14 @@ async fn start_certeurope_sandbox(
     }
 }
 
-/// Connecting a Hotsign account, when Hotsign is configured.
-fn hotsign_routes(config: &Config, state: &AppState) -> anyhow::Result<Router> {
+/// Hotsign's client and the key its tokens are sealed with, when Hotsign
+/// is configured.
+fn hotsign_parts(
+    config: &Config,
+) -> anyhow::Result<Option<(::hotsign::oauth::Client, providers::hotsign::seal::TokenKey)>> {
     use providers::hotsign::seal::TokenKey;
     let Some(h) = &config.hotsign else {
-        return Ok(Router::new());
+        return Ok(None);
     };
     let key = match &h.token_key {
         Some(k) => TokenKey::from_base64(k.expose())?,
@@ -286,6 +289,14 @@ fn hotsign_routes(config: &Config, state: &AppState) -> anyhow::Result<Router> {
             redirect_uri: format!("{}hotsign/callback", config.public_url),
         },
     );
+    Ok(Some((client, key)))
+}
+
+/// Connecting a Hotsign account, when Hotsign is configured.
+fn hotsign_routes(config: &Config, state: &AppState) -> anyhow::Result<Router> {
+    let Some((client, key)) = hotsign_parts(config)? else {
+        return Ok(Router::new());
+    };
     Ok(providers::hotsign::connect::routes(
         providers::hotsign::connect::Connect {
             app: state.clone(),
@@ -336,6 +347,19 @@ pub fn configured_providers(config: &Config, db: &Db) -> app::ssr::provider::Pro
                 format!("{}hooks/certeurope", config.public_url),
             )),
             Err(e) => tracing::warn!(error = %e, "CertEurope SignAPI is not offered"),
+        }
+    }
+    match hotsign_parts(config) {
+        Ok(Some((client, key))) => {
+            list.push(providers::hotsign(providers::hotsign::tokens::Tokens {
+                db: db.clone(),
+                client,
+                key,
+            }))
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "Hotsign is not offered: its token key cannot be read")
         }
     }
     providers::registry(list, config.default_provider)

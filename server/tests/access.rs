@@ -168,6 +168,14 @@ impl World {
         };
         match route {
             "/sandbox/clock" => vec![post_form(route, vec![("days", "0".into())])],
+            "/sandbox/hotsign/credits" => vec![post_form(route, vec![])],
+            "/sandbox/hotsign/invites/{id}/status" => vec![post_form(
+                fill(route),
+                vec![("number", "1".into()), ("status", "opened".into())],
+            )],
+            "/sandbox/hotsign/invites/{id}/{how}" => {
+                vec![post_form(fill(route).replace("{how}", "expire"), vec![])]
+            }
             "/signhost/postback" | "/hotsign/disconnect" => vec![post_form(route, vec![])],
             "/hooks/{provider}" => vec![post_form("/hooks/signhost", vec![])],
             "/api/requests/{id}/documents" => vec![Call {
@@ -223,6 +231,29 @@ impl World {
             "requests/service" => post_form(
                 path,
                 vec![("id", d.clone()), ("service", "signhost".into())],
+            ),
+            "requests/written/check" => post_form(
+                path,
+                vec![
+                    ("format", "markdown".into()),
+                    ("text", "Sign: {1/Tenant*/Signature}".into()),
+                ],
+            ),
+            "requests/written/save" => post_form(
+                path,
+                vec![
+                    ("id", d.clone()),
+                    ("name", "Lease".into()),
+                    ("format", "markdown".into()),
+                    ("text", "Sign: {1/Tenant*/Signature}".into()),
+                ],
+            ),
+            "requests/written/text" => post_form(
+                path,
+                vec![
+                    ("id", d.clone()),
+                    ("document_id", self.document.to_string()),
+                ],
             ),
             "requests/cancel" | "requests/correct" => {
                 post_form(path, vec![("id", d.clone()), ("reason", "test".into())])
@@ -333,6 +364,11 @@ fn plain_class(route: &str) -> Option<Class> {
         | "/sandbox/sign/{token}/sign"
         | "/sandbox/sign/{token}/reject"
         | "/sandbox/sign/{token}/file/{file_id}" => Class::OwnKeys,
+        // The Hotsign simulator's control page: signed-in staff, as the mailbox.
+        "/sandbox/hotsign/invites"
+        | "/sandbox/hotsign/invites/{id}/status"
+        | "/sandbox/hotsign/invites/{id}/{how}"
+        | "/sandbox/hotsign/credits" => Class::Staff,
         // The Signicat simulator: its own tokens and unguessable signing links.
         r if r.starts_with("/sandbox/api/")
             || r.starts_with("/sandbox/signicat/")
@@ -366,11 +402,26 @@ fn server_fn_class(endpoint: &str) -> Option<Class> {
         "current_user" | "welcome/owner" | "welcome/accept" => Class::Public,
         // End the caller's own session(s): checked separately below.
         "sign_out" => Class::Public,
-        "requests/create" | "requests/new_draft" | "requests/list" | "requests/get"
-        | "requests/changed" | "requests/duplicate" => Class::Staff,
-        "requests/settings" | "requests/signers" | "requests/receivers" | "requests/fields"
-        | "requests/service" | "requests/document" | "requests/start" | "requests/delete"
-        | "requests/cancel" | "requests/correct" | "requests/purge" => Class::OwnerOnly,
+        "requests/create"
+        | "requests/new_draft"
+        | "requests/list"
+        | "requests/get"
+        | "requests/changed"
+        | "requests/duplicate"
+        | "requests/written/check"
+        | "requests/written/text" => Class::Staff,
+        "requests/settings"
+        | "requests/signers"
+        | "requests/receivers"
+        | "requests/fields"
+        | "requests/service"
+        | "requests/document"
+        | "requests/start"
+        | "requests/delete"
+        | "requests/cancel"
+        | "requests/correct"
+        | "requests/purge"
+        | "requests/written/save" => Class::OwnerOnly,
         "staff/list"
         | "staff/add"
         | "staff/invite"

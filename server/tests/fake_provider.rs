@@ -250,12 +250,16 @@ async fn a_second_service_takes_a_request_from_draft_to_archive_through_the_same
             .iter()
             .map(|o| o["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(offered, ["signhost", "certeurope", "signicat"], "{backend}");
+        assert_eq!(
+            offered,
+            ["signhost", "certeurope", "hotsign", "signicat"],
+            "{backend}"
+        );
         let res = app
             .call(
                 &owner,
                 "requests/service",
-                &[("id", &ids), ("service", "hotsign")],
+                &[("id", &ids), ("service", "docusign")],
             )
             .await;
         assert_eq!(

@@ -191,10 +191,25 @@ async fn old_request(db: &Db, sh: &TestApp, owner: i64, stage: Stage) -> Old {
             tid: Some(tid),
         };
     }
-    let doc = documents::list(db, id).await.unwrap().remove(0);
+    // As the earlier release read it (its documents had no later columns).
+    let doc = app::model::request::DocumentView {
+        id: doc_id,
+        name: "Lease.pdf".into(),
+        position: 1,
+        size: pdf.len() as i64,
+        sha256: "0".into(),
+        pages: vec![app::model::request::PageInfo {
+            width: 595.0,
+            height: 842.0,
+            rotate: 0,
+        }],
+        tags: vec![],
+        fields: vec![],
+        markup: None,
+    };
     let file = map::file_id(doc_id);
     client
-        .put_file_meta(&tid, &file, &map::file_meta(&doc.to_view(), &people))
+        .put_file_meta(&tid, &file, &map::file_meta(&doc, &people))
         .await
         .unwrap();
     client.put_file(&tid, &file, pdf.into()).await.unwrap();

@@ -9,7 +9,7 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
 use crate::model::dashboard::{Filter, Page};
-use crate::model::request::{PlacedField, Receiver, RequestView, Signer};
+use crate::model::request::{DocumentView, PlacedField, Receiver, RequestView, Signer};
 
 /// Creates an empty draft and opens it.
 #[server(endpoint = "requests/create")]
@@ -196,6 +196,58 @@ pub async fn change_document(
                 _ => return Err(AppError::NotFound),
             };
             requests::change_document(&state, &user, id, document_id, change).await
+        }
+        .await,
+    )
+}
+
+/// What the service will make of a written document (preview, problems).
+#[server(endpoint = "requests/written/check")]
+pub async fn check_written(
+    format: String,
+    text: String,
+) -> Result<crate::model::written::WrittenCheck, AppError> {
+    use crate::ssr::{auth, web, written};
+    web::finish(
+        async move {
+            auth::require_user().await?;
+            written::check(&format, &text)
+        }
+        .await,
+    )
+}
+
+/// Saves a written document (a new one without `document_id`); refused,
+/// keeping what was saved, when the service would not take it.
+#[server(endpoint = "requests/written/save")]
+pub async fn save_written(
+    id: i64,
+    document_id: Option<i64>,
+    name: String,
+    format: String,
+    text: String,
+) -> Result<DocumentView, AppError> {
+    use crate::ssr::{auth, web, written};
+    web::finish(
+        async move {
+            let (state, user) = auth::require_user().await?;
+            written::save(&state, &user, id, document_id, &name, &format, &text).await
+        }
+        .await,
+    )
+}
+
+/// A written document's text, to edit it again.
+#[server(endpoint = "requests/written/text")]
+pub async fn written_text(
+    id: i64,
+    document_id: i64,
+) -> Result<crate::model::written::WrittenText, AppError> {
+    use crate::ssr::{auth, web, written};
+    web::finish(
+        async move {
+            let (state, _) = auth::require_user().await?;
+            written::text(&state, id, document_id).await
         }
         .await,
     )

@@ -5,7 +5,7 @@
 
 use super::preflight::{Draft, Problem};
 use super::request::{Flow, Place, LANGUAGES};
-use super::service::{Delivery, Fields, ProviderKind};
+use super::service::{Delivery, DocKind, Fields, ProviderKind};
 
 fn error(target: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
@@ -197,6 +197,58 @@ pub fn problems(draft: &Draft, service: ProviderKind) -> Vec<Problem> {
             format!("{name} sends no copies to receivers; remove them or choose another service."),
         ));
     }
+    let takes_pdf = c.document_kinds.contains(&DocKind::Pdf);
+    let takes_markup = c.document_kinds.contains(&DocKind::Markup);
+    for d in draft.documents {
+        match &d.markup {
+            None if !takes_pdf => found.push(error(
+                format!("document.{}", d.id),
+                format!(
+                    "{name} takes no PDFs: remove {} and write the document in the portal instead.",
+                    d.name
+                ),
+            )),
+            Some(_) if !takes_markup => found.push(error(
+                format!("document.{}", d.id),
+                format!(
+                    "{} is written in the portal; {name} takes PDFs only.",
+                    d.name
+                ),
+            )),
+            Some(m) => {
+                let n = draft.signers.len();
+                if let Some(missing) = m.signers.iter().find(|s| **s as usize > n) {
+                    found.push(error(
+                        format!("document.{}", d.id),
+                        format!(
+                            "{} has fields for signer {missing}, but the request has {n} signer(s): add the signer or change the field.",
+                            d.name
+                        ),
+                    ));
+                }
+                for k in 1..=n as u32 {
+                    if !m.signers.contains(&k) {
+                        found.push(error(
+                            format!("document.{}", d.id),
+                            format!(
+                                "Signer {k} has no field in {}: give them at least a signature field, {{{k}/Signature*/Signature}}.",
+                                d.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+    if takes_markup && !takes_pdf && draft.documents.is_empty() {
+        found.push(error(
+            "documents",
+            format!(
+                "Write the document to sign: {name} takes HTML or markdown written in the portal."
+            ),
+        ));
+    }
     for d in draft.documents {
         let placed = !d.fields.is_empty();
         match c.fields {
@@ -260,6 +312,7 @@ mod tests {
             }],
             tags: vec![],
             fields: vec![],
+            markup: None,
         }
     }
 
@@ -395,6 +448,55 @@ mod tests {
         assert_eq!(tag_errors(ProviderKind::Signhost), 1);
         assert_eq!(tag_errors(ProviderKind::CertEurope), 0);
         assert_eq!(tag_errors(ProviderKind::Signicat), 0);
+    }
+
+    #[test]
+    fn a_markup_service_takes_written_documents_whose_fields_match_the_signers() {
+        use crate::model::request::MarkupInfo;
+        let s = Settings::default();
+        let messages = |docs: &[DocumentView], signers: &[Signer], kind| {
+            problems(
+                &Draft {
+                    settings: &s,
+                    signers,
+                    receivers: &[],
+                    documents: docs,
+                    today: "2026-12-01",
+                },
+                kind,
+            )
+            .into_iter()
+            .map(|p| p.message)
+            .collect::<Vec<_>>()
+        };
+        let two = [signer("s1"), signer("s2")];
+        assert!(messages(&[doc()], &two, ProviderKind::Hotsign)
+            .contains(&"Hotsign takes no PDFs: remove Lease.pdf and write the document in the portal instead.".to_string()));
+        assert!(messages(&[], &two, ProviderKind::Hotsign)
+            .iter()
+            .any(|m| m.starts_with("Write the document to sign")));
+        let mut written = doc();
+        written.name = "Lease.md".into();
+        written.markup = Some(MarkupInfo {
+            format: "markdown".into(),
+            signers: vec![1, 3],
+            fields: 2,
+        });
+        let m = messages(std::slice::from_ref(&written), &two, ProviderKind::Hotsign);
+        assert!(m.contains(&"Lease.md has fields for signer 3, but the request has 2 signer(s): add the signer or change the field.".to_string()), "{m:?}");
+        assert!(m.contains(&"Signer 2 has no field in Lease.md: give them at least a signature field, {2/Signature*/Signature}.".to_string()), "{m:?}");
+        written.markup = Some(MarkupInfo {
+            format: "markdown".into(),
+            signers: vec![1, 2],
+            fields: 2,
+        });
+        assert!(
+            messages(std::slice::from_ref(&written), &two, ProviderKind::Hotsign)
+                .iter()
+                .all(|m| !m.contains("Lease"))
+        );
+        assert!(messages(&[written], &two, ProviderKind::Signhost)
+            .contains(&"Lease.md is written in the portal; Signhost takes PDFs only.".to_string()));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod service;
 mod staff;
 pub mod tracking;
 pub mod url;
+pub mod written;
 
 pub use email::Email;
 pub use staff::{

@@ -43,6 +43,7 @@ fn document(fields: Vec<PlacedField>, tags: Vec<Tag>) -> DocumentView {
         }],
         tags,
         fields,
+        markup: None,
     }
 }
 

@@ -511,6 +511,21 @@ pub struct DocumentView {
     pub pages: Vec<PageInfo>,
     pub tags: Vec<Tag>,
     pub fields: Vec<PlacedField>,
+    /// A document written in the portal (HTML or markdown with the service's
+    /// field markup) rather than an uploaded PDF.
+    #[serde(default)]
+    pub markup: Option<MarkupInfo>,
+}
+
+/// What the portal read from a written document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MarkupInfo {
+    /// `markdown` or `html`.
+    pub format: String,
+    /// The signer numbers its fields are for (1-based), once each.
+    pub signers: Vec<u32>,
+    /// How many fields it has.
+    pub fields: usize,
 }
 
 /// The progress of sending a request to Signhost.

@@ -15,3 +15,4 @@ pub mod throttle;
 pub mod tracking;
 pub mod tracking_view;
 pub mod web;
+pub mod written;

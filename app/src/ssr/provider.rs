@@ -46,12 +46,17 @@ pub enum ProviderError {
     Gone(Option<Box<Snapshot>>),
     /// The service does not know the request.
     NotFound,
+    /// Only a person can bring the service back (an admin reconnecting the
+    /// account): what needs it waits, without counting attempts, until then.
+    Paused(String),
 }
 
 impl ProviderError {
     pub fn message(&self) -> String {
         match self {
-            ProviderError::Retry(m) | ProviderError::Refused(m) => m.clone(),
+            ProviderError::Retry(m) | ProviderError::Refused(m) | ProviderError::Paused(m) => {
+                m.clone()
+            }
             ProviderError::Gone(_) => "the signing service no longer has this request".into(),
             ProviderError::NotFound => "the signing service does not know this request".into(),
         }

@@ -167,6 +167,7 @@ async fn upload(
         pages: found.pages,
         tags: found.tags,
         fields: Vec::new(),
+        markup: None,
     };
     (StatusCode::CREATED, Json(view)).into_response()
 }
@@ -179,25 +180,39 @@ async fn download(
     if let Err(e) = signed_in(&state, &session).await {
         return refuse_app(e);
     }
-    let name = match documents::list(&state.db, id).await {
+    let found = match documents::list(&state.db, id).await {
         Ok(list) => list
             .into_iter()
             .find(|d| d.id == document_id)
-            .map(|d| d.name),
+            .map(|d| (d.name, d.markup.is_some())),
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
     let content = match documents::content(&state.db, id, document_id).await {
         Ok(c) => c,
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
-    let (Some(name), Some(content)) = (name, content) else {
+    let (Some((name, written)), Some(content)) = (found, content) else {
         return refuse_app(AppError::NotFound);
     };
+    if written {
+        // A document written in the portal is shown as its text, never rendered.
+        return file_response(&name, content, "inline", "text/plain; charset=utf-8");
+    }
     pdf_response(&name, content, "inline")
 }
 
 /// A PDF download with a safe file name.
 pub fn pdf_response(name: &str, content: Vec<u8>, disposition: &str) -> Response {
+    file_response(name, content, disposition, "application/pdf")
+}
+
+/// A download of `content_type` with a safe file name.
+pub fn file_response(
+    name: &str,
+    content: Vec<u8>,
+    disposition: &str,
+    content_type: &'static str,
+) -> Response {
     let ascii: String = name
         .chars()
         .map(|c| {
@@ -212,10 +227,7 @@ pub fn pdf_response(name: &str, content: Vec<u8>, disposition: &str) -> Response
     let value = format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}");
     let mut res = (StatusCode::OK, content).into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

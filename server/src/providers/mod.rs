@@ -57,6 +57,11 @@ pub fn certeurope(
     })
 }
 
+/// The Hotsign adapter, calling Hotsign with the connected account's tokens.
+pub fn hotsign(tokens: hotsign::tokens::Tokens) -> Arc<dyn Provider> {
+    Arc::new(hotsign::Hotsign { tokens })
+}
+
 /// A registry of the given adapters, with `default` offered first.
 pub fn registry(list: Vec<Arc<dyn Provider>>, default: ProviderKind) -> Providers {
     Providers::new(list, default)

@@ -176,7 +176,8 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
         tools: Router::new()
             .at("/sandbox/mail", get(time::mailbox))
             .at("/sandbox/clock", post(time::advance))
-            .with_state(shared.clone()),
+            .with_state(shared.clone())
+            .merge(self::hotsign::tools(shared.clone())),
         api: routes(shared.clone())
             .merge(self::signicat::routes(shared.clone()))
             .merge(self::hotsign::routes(shared)),

@@ -38,7 +38,8 @@ impl Worker {
             }
             let pdf = provider
                 .download(external_id, &row.provider_state, &file)
-                .await?;
+                .await
+                .map_err(StepError::of(provider.kind()))?;
             if !pdf.starts_with(b"%PDF") {
                 return Err(StepError::Retry(format!(
                     "{label} sent something that is not a PDF for {}",

@@ -49,6 +49,8 @@ pub(crate) enum StepError {
     Retry(String),
     /// The service refused; staff must change something.
     Refused(String),
+    /// Waits for a person to bring `service` back (see `jobs::pause`).
+    Paused { service: String, why: String },
 }
 
 impl From<sqlx::Error> for StepError {
@@ -57,10 +59,24 @@ impl From<sqlx::Error> for StepError {
     }
 }
 
+impl StepError {
+    /// A service's error, where the service is known (so a pause names it).
+    fn of(service: ProviderKind) -> impl Fn(ProviderError) -> StepError {
+        move |e| match e {
+            ProviderError::Paused(why) => StepError::Paused {
+                service: service.as_str().to_string(),
+                why,
+            },
+            e => e.into(),
+        }
+    }
+}
+
 impl From<ProviderError> for StepError {
     fn from(e: ProviderError) -> Self {
         match e {
-            ProviderError::Retry(m) => StepError::Retry(m),
+            // Without knowing the service it waits for, it waits as a retry.
+            ProviderError::Retry(m) | ProviderError::Paused(m) => StepError::Retry(m),
             e => StepError::Refused(e.message()),
         }
     }
@@ -144,6 +160,10 @@ impl Worker {
                 tracing::warn!(request_id = job.request_id, step = %job.step, %error, wait, "start job: will retry");
                 let at = now + chrono::Duration::seconds(wait as i64);
                 jobs::retry_later(&self.db, job.id, &self.id, &error, at, now).await?;
+            }
+            Err(StepError::Paused { service, why }) => {
+                tracing::warn!(request_id = job.request_id, step = %job.step, %why, "job paused until the service is back");
+                jobs::pause(&self.db, job.id, &self.id, &why, &service, now).await?;
             }
             Err(StepError::Refused(message)) if archive => {
                 // Archiving never gives up on its own: try again in an hour.

@@ -65,7 +65,7 @@ impl Worker {
                 }
                 postbacks::settle(&self.db, p.id, "applied", None, Some(request_id), now).await?;
             }
-            Err(ProviderError::Retry(e)) => {
+            Err(ProviderError::Retry(e) | ProviderError::Paused(e)) => {
                 // The service or the database failed; nothing of it was kept
                 // (one transaction): try again soon.
                 let wait = 2i64.saturating_pow(p.attempts.clamp(0, 10) as u32).min(600);

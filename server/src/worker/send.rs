@@ -29,7 +29,8 @@ impl Worker {
             )));
         };
         let mut cx = Sending { db: &self.db, row };
-        match provider.step(step, &mut cx).await? {
+        let stepped = provider.step(step, &mut cx).await;
+        match stepped.map_err(StepError::of(provider.kind()))? {
             Step::Next(next) => Ok(Outcome::Next(next)),
             Step::Live => {
                 self.went_live(request_id).await?;

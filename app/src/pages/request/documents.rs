@@ -1,5 +1,6 @@
 //! Documents: upload by drag-and-drop or file picker with a progress bar
-//! per file; rename, reorder, remove.
+//! per file, or, for a service that takes markup instead of PDFs, a
+//! document written in the portal (`written`); rename, reorder, remove.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -9,6 +10,7 @@ use crate::api::requests::change_document;
 use crate::components::browser::upload_file;
 use crate::components::files::{FileLink, OpenFileLink};
 use crate::model::request::format_size;
+use crate::model::service::DocKind;
 
 #[derive(Debug, Clone, PartialEq)]
 enum UploadState {
@@ -128,11 +130,24 @@ pub fn DocumentsCard(max_upload_bytes: u64) -> impl IntoView {
             .problems
             .with(|p| p.iter().any(|p| p.target == "documents"))
     };
+    // A service that takes no PDFs gets a written document instead.
+    let takes_pdf = move || {
+        editing
+            .service
+            .get()
+            .capabilities()
+            .document_kinds
+            .contains(&DocKind::Pdf)
+    };
     view! {
         <section class="card" id="step-documents" aria-labelledby="documents-title">
             <div class="card-head">
                 <h2 id="documents-title">"1. Documents"</h2>
             </div>
+            <Show when=move || !takes_pdf()>
+                <super::written::WrittenCard/>
+            </Show>
+            <Show when=takes_pdf>
             <div class="dropzone" class:dragging=move || dragging.get()
                 on:dragover=move |ev: leptos::ev::DragEvent| { ev.prevent_default(); dragging.set(true); }
                 on:dragleave=move |_| dragging.set(false)
@@ -140,8 +155,9 @@ pub fn DocumentsCard(max_upload_bytes: u64) -> impl IntoView {
                 <p><strong>"Drag PDF files here"</strong>" or "</p>
                 <label class="button" for="document-files">"Choose files…"</label>
                 <input id="document-files" class="file-input" type="file" multiple accept="application/pdf,.pdf" on:change=on_pick/>
-                <p class="muted small">"PDF only, at most "{limit}" each. Files are checked before they are added."</p>
+                <p class="muted small">"PDF only, at most "{limit.clone()}" each. Files are checked before they are added."</p>
             </div>
+            </Show>
             <ul class="uploads" aria-live="polite">
                 {move || uploads.get().into_iter().filter(|u| u.state != UploadState::Done).map(|u| {
                     let percent = if u.total > 0.0 { (u.sent / u.total * 100.0).round() } else { 0.0 };
@@ -169,7 +185,9 @@ pub fn DocumentsCard(max_upload_bytes: u64) -> impl IntoView {
             </ul>
             <DocumentList/>
             <Show when=move || documents.with(Vec::is_empty)>
-                <p class="empty-note" class:attention=missing>"No documents yet. Add the PDFs to be signed."</p>
+                <p class="empty-note" class:attention=missing>
+                    {move || if takes_pdf() { "No documents yet. Add the PDFs to be signed." } else { "No document saved yet. Write it above and save it." }}
+                </p>
             </Show>
         </section>
     }
@@ -222,6 +240,10 @@ fn DocumentList() -> impl IntoView {
                     let input_id = format!("document-{doc_id}-name");
                     let pages = doc.pages.len();
                     let rotated = doc.pages.iter().filter(|p| p.rotate != 0).count();
+                    let kind = match &doc.markup {
+                        Some(m) => format!("{} · {} field{}", if m.format == "html" { "HTML" } else { "Markdown" }, m.fields, if m.fields == 1 { "" } else { "s" }),
+                        None => format!("{pages} page{}", if pages == 1 { "" } else { "s" }),
+                    };
                     let name = doc.name.clone();
                     view! {
                         <li class="document">
@@ -231,7 +253,7 @@ fn DocumentList() -> impl IntoView {
                                     on:change=move |ev| apply(doc_id, "rename", Some(event_target_value(&ev)))/>
                             </div>
                             <span class="muted small">
-                                {format!("{pages} page{}", if pages == 1 { "" } else { "s" })}
+                                {kind}
                                 {(rotated > 0).then(|| format!(", {rotated} rotated"))}
                                 " · "{format_size(doc.size)}
                                 " · "<OpenFileLink href=format!("/requests/{id}/documents/{doc_id}/pdf")>"Open"</OpenFileLink>

@@ -9,6 +9,7 @@ mod service;
 mod settings;
 mod steps;
 mod tracking;
+mod written;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{on_ex, on_pool, Db, Ex};
-use crate::model::request::DocumentView;
+use crate::model::request::{DocumentView, MarkupInfo};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct DocumentRow {
@@ -18,6 +18,8 @@ pub struct DocumentRow {
     pub tags: String,
     pub fields: String,
     pub uploaded_at: Option<DateTime<Utc>>,
+    /// A written document's format and fields (JSON `MarkupInfo`); None for a PDF.
+    pub markup: Option<String>,
 }
 
 impl DocumentRow {
@@ -32,12 +34,19 @@ impl DocumentRow {
             pages: serde_json::from_str(&self.pages).unwrap_or_default(),
             tags: serde_json::from_str(&self.tags).unwrap_or_default(),
             fields: serde_json::from_str(&self.fields).unwrap_or_default(),
+            markup: self.markup_info(),
         }
+    }
+
+    pub fn markup_info(&self) -> Option<MarkupInfo> {
+        self.markup
+            .as_deref()
+            .map(|m| serde_json::from_str(m).unwrap_or_default())
     }
 }
 
 const COLUMNS: &str =
-    "id, request_id, position, name, size, sha256, pages, tags, fields, uploaded_at";
+    "id, request_id, position, name, size, sha256, pages, tags, fields, uploaded_at, markup";
 
 pub struct NewDocument<'a> {
     pub request_id: i64,
@@ -61,6 +70,40 @@ pub async fn insert(
         .bind(doc.request_id).bind(doc.name).bind(doc.content.len() as i64).bind(doc.sha256)
         .bind(doc.pages_json).bind(doc.tags_json).bind(doc.content).bind(now)
         .fetch_one(pool).await)
+}
+
+/// A document written in the portal: its text, name and what was read from it.
+pub struct Written<'a> {
+    pub request_id: i64,
+    pub name: &'a str,
+    pub sha256: &'a str,
+    pub markup: &'a MarkupInfo,
+    pub text: &'a str,
+}
+
+/// Adds a written document at the end of the request's list; its id.
+pub async fn insert_written(db: &Db, w: &Written<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+    let markup = serde_json::to_string(w.markup).unwrap_or_else(|_| "{}".into());
+    let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, markup, created_at) \
+               VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
+               $2, $3, $4, '[]', '[]', $5, $6, $7) RETURNING id";
+    on_pool!(db, pool => sqlx::query_scalar(sql)
+        .bind(w.request_id).bind(w.name).bind(w.text.len() as i64).bind(w.sha256)
+        .bind(w.text.as_bytes()).bind(&markup).bind(now)
+        .fetch_one(pool).await)
+}
+
+/// Replaces a written document's text; false when it is not one of the
+/// request's written documents.
+pub async fn update_written(db: &Db, id: i64, w: &Written<'_>) -> sqlx::Result<bool> {
+    let markup = serde_json::to_string(w.markup).unwrap_or_else(|_| "{}".into());
+    let sql = "UPDATE documents SET name = $1, size = $2, sha256 = $3, content = $4, markup = $5 \
+               WHERE request_id = $6 AND id = $7 AND markup IS NOT NULL";
+    let n = on_pool!(db, pool => sqlx::query(sql)
+        .bind(w.name).bind(w.text.len() as i64).bind(w.sha256).bind(w.text.as_bytes()).bind(&markup)
+        .bind(w.request_id).bind(id)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
 }
 
 /// The documents of a request, in order.

@@ -15,9 +15,11 @@ pub struct JobRow {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub done_at: Option<DateTime<Utc>>,
+    /// The service it waits for a person to bring back (see [`pause`]).
+    pub paused_for: Option<String>,
 }
 
-const COLUMNS: &str = "id, kind, request_id, step, attempts, last_error, done_at";
+const COLUMNS: &str = "id, kind, request_id, step, attempts, last_error, done_at, paused_for";
 
 /// Adds a job unless one of this kind is already open for the request.
 /// Returns false when one was open.
@@ -43,7 +45,7 @@ pub async fn claim(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> sqlx::Result<Option<JobRow>> {
-    let due = "SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $3 \
+    let due = "SELECT id FROM jobs WHERE done_at IS NULL AND paused_for IS NULL AND run_at <= $3 \
                AND (locked_until IS NULL OR locked_until < $3) ORDER BY run_at, id LIMIT 1";
     let update = |pick: &str| {
         format!(
@@ -101,6 +103,31 @@ pub async fn retry_later(
                locked_until = NULL, locked_by = NULL, updated_at = $3 WHERE id = $4 AND locked_by = $5";
     on_pool!(db, pool => sqlx::query(sql).bind(error).bind(run_at).bind(now).bind(id).bind(worker)
         .execute(pool).await.map(|_| ()))
+}
+
+/// Releases a claimed job to wait for `service` to be brought back by a
+/// person (an admin reconnecting it): not an attempt, so it keeps its
+/// count, and it is not claimed again until [`resume`].
+pub async fn pause(
+    db: &Db,
+    id: i64,
+    worker: &str,
+    why: &str,
+    service: &str,
+    now: DateTime<Utc>,
+) -> sqlx::Result<()> {
+    let sql = "UPDATE jobs SET paused_for = $1, last_error = $2, run_at = $3, \
+               locked_until = NULL, locked_by = NULL, updated_at = $3 WHERE id = $4 AND locked_by = $5";
+    on_pool!(db, pool => sqlx::query(sql).bind(service).bind(why).bind(now).bind(id).bind(worker)
+        .execute(pool).await.map(|_| ()))
+}
+
+/// Makes every job waiting for `service` due at once; how many there were.
+pub async fn resume(db: &Db, service: &str, now: DateTime<Utc>) -> sqlx::Result<u64> {
+    let sql = "UPDATE jobs SET paused_for = NULL, last_error = NULL, run_at = $1, updated_at = $1 \
+               WHERE paused_for = $2 AND done_at IS NULL";
+    on_pool!(db, pool => sqlx::query(sql).bind(now).bind(service)
+        .execute(pool).await.map(|r| r.rows_affected()))
 }
 
 /// Ends a job, done or given up (with the reason).

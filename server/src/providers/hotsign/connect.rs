@@ -7,8 +7,10 @@
 
 use std::collections::HashMap;
 
+use app::model::service::ProviderKind;
 use app::model::Role;
 use app::ssr::db::hotsign::{self as connection, ConnectionRow};
+use app::ssr::db::jobs;
 use app::ssr::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -167,11 +169,27 @@ async fn callback(
         );
     }
     tracing::info!(account = %row.account, "hotsign connected");
+    let service = ProviderKind::Hotsign.as_str();
+    let resumed = jobs::resume(&c.app.db, service, Utc::now())
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "paused hotsign jobs not resumed; they run at the next reconnect");
+            0
+        });
+    if resumed > 0 {
+        tracing::info!(jobs = resumed, "paused hotsign jobs resumed");
+        c.app.wake_workers();
+    }
+    let waiting = match resumed {
+        0 => String::new(),
+        1 => " One request that waited for the connection goes on now.".into(),
+        n => format!(" {n} requests that waited for the connection go on now."),
+    };
     page(
         StatusCode::OK,
         "Hotsign connected",
         &format!(
-            "Connected as {}; the refresh is valid until {} (UTC) and is renewed with use.",
+            "Connected as {}; the refresh is valid until {} (UTC) and is renewed with use.{waiting}",
             row.account,
             row.refresh_expires_at.format("%Y-%m-%d %H:%M")
         ),

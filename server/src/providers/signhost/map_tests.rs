@@ -187,6 +187,7 @@ fn file_meta_is_exact() {
                 },
             ),
         ],
+        markup: None,
     };
     let meta = file_meta(&doc, &signers());
     assert_eq!(
@@ -222,6 +223,7 @@ fn a_document_without_fields_has_only_its_name_and_order() {
         pages: vec![],
         tags: vec![],
         fields: vec![],
+        markup: None,
     };
     assert_eq!(
         serde_json::to_string(&file_meta(&doc, &signers())).unwrap(),

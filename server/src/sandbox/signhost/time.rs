@@ -173,6 +173,9 @@ pub async fn mailbox(
     for (_, item) in signicat {
         items.push_str(&item);
     }
+    for item in crate::sandbox::hotsign::sign::mail(&s).await {
+        items.push_str(&item);
+    }
     for c in s.certeurope.codes().iter().rev() {
         items.push_str(&format!(
             "<li class=\"card mail\"><p><span class=\"badge\">One-time code</span> to <strong>{}</strong> · {}</p>\
