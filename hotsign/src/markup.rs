@@ -106,6 +106,63 @@ pub fn sanitise(html: &str) -> Result<String, MarkupError> {
     String::from_utf8(out).map_err(|e| MarkupError(e.to_string()))
 }
 
+/// Sanitised HTML for reading, not filling in: each field input becomes a
+/// placeholder naming its label, signer and type (`<span class="field-slot">`),
+/// so a preview has no unlabelled inputs.
+pub fn for_display(sanitised: &str) -> String {
+    let mut out = Vec::with_capacity(sanitised.len());
+    let mut rewriter = HtmlRewriter::new(
+        Settings {
+            element_content_handlers: vec![element!("input", |el| {
+                // Attribute values come as written: entities undone once, escaped again below.
+                let get = |n: &str| {
+                    el.get_attribute(n)
+                        .unwrap_or_default()
+                        .replace("&quot;", "\"")
+                        .replace("&lt;", "<")
+                        .replace("&gt;", ">")
+                        .replace("&amp;", "&")
+                };
+                let signer = match get("data-signer") {
+                    s if s.is_empty() => "1".to_string(),
+                    s => s,
+                };
+                let kind = get("data-type");
+                let label = get("data-label");
+                let value = get("data-value");
+                let required = get("data-required") != "false";
+                let text = format!(
+                    "{}{} · signer {} · {}{}",
+                    if label.is_empty() { "Field" } else { &label },
+                    if required { " *" } else { "" },
+                    signer,
+                    kind,
+                    if value.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {value}")
+                    }
+                );
+                el.replace(
+                    &format!(
+                        "<span class=\"field-slot\" data-signer=\"{}\">{}</span>",
+                        escape(&signer),
+                        escape(&text)
+                    ),
+                    lol_html::html_content::ContentType::Html,
+                );
+                Ok(())
+            })],
+            ..Settings::new()
+        },
+        |chunk: &[u8]| out.extend_from_slice(chunk),
+    );
+    if rewriter.write(sanitised.as_bytes()).is_err() || rewriter.end().is_err() {
+        return escape(sanitised);
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -233,6 +290,25 @@ mod tests {
         );
         assert_eq!(clean("a<input type=\"text\" data-label=\"x\">b"), "ab");
         assert_eq!(clean("<input class=\"fields\">"), "");
+    }
+
+    #[test]
+    fn a_preview_shows_each_field_as_a_labelled_placeholder() {
+        let shown = for_display(
+            "<p>Tenant: <input class=\"field\" data-signer=\"2\" data-label=\"Name <b>\" data-type=\"text\" data-value=\"Ann\"></p>",
+        );
+        assert_eq!(
+            shown,
+            "<p>Tenant: <span class=\"field-slot\" data-signer=\"2\">Name &lt;b&gt; * · signer 2 · text: Ann</span></p>"
+        );
+        let amp = for_display(
+            "<input class=\"field\" data-label=\"Rent &amp; costs\" data-type=\"text\">",
+        );
+        assert!(
+            amp.contains(">Rent &amp; costs * · signer 1 · text<"),
+            "{amp}"
+        );
+        assert!(!shown.contains("<input"));
     }
 
     #[test]

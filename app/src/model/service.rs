@@ -165,6 +165,8 @@ pub struct Capabilities {
     /// Whether the request can be deleted at the service once archived.
     pub purge: bool,
     pub artifacts: &'static [Artifact],
+    /// Days after sending when the service deletes a request itself (Hotsign: 45).
+    pub deleted_after_days: Option<i64>,
     pub seal: bool,
     /// Why fields cannot be placed, when they cannot (shown in the editor).
     pub no_fields_because: &'static str,
@@ -202,6 +204,7 @@ pub static SIGNHOST: Capabilities = Capabilities {
     cancel: true,
     purge: true,
     artifacts: &[Artifact::Signed, Artifact::Receipt],
+    deleted_after_days: None,
     seal: false,
     no_fields_because: "",
     checks_title: "Checks before signing (in this order)",
@@ -230,6 +233,7 @@ pub static SIGNICAT: Capabilities = Capabilities {
     cancel: true,
     purge: false,
     artifacts: &[Artifact::Signed],
+    deleted_after_days: None,
     seal: false,
     no_fields_because: "Signicat places the signatures itself, on a page it adds to each document.",
     checks_title: "Signature method and authentication",
@@ -267,6 +271,7 @@ pub static CERTEUROPE: Capabilities = Capabilities {
     cancel: true,
     purge: true,
     artifacts: &[Artifact::Signed, Artifact::Consent, Artifact::Receipt],
+    deleted_after_days: None,
     seal: false,
     no_fields_because: "",
     checks_title: "How the signer confirms on the portal's signing page",
@@ -302,7 +307,8 @@ pub static HOTSIGN: Capabilities = Capabilities {
     receivers: false,
     cancel: true,
     purge: false,
-    artifacts: &[Artifact::Signed],
+    artifacts: &[Artifact::Signed, Artifact::AuditTrail],
+    deleted_after_days: Some(45),
     seal: false,
     no_fields_because: "Hotsign takes its fields from the document's markup.",
     checks_title: "Checks before signing",

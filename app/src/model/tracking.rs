@@ -226,6 +226,9 @@ pub struct Tracking {
     pub archived: bool,
     /// Set when no postback has come for longer than expected.
     pub quiet_warning: Option<String>,
+    /// Set when the service will soon delete the request (or has).
+    #[serde(default)]
+    pub retention_warning: Option<String>,
 }
 
 /// What a signer did, in words, by the portal's kind of event (`code`,

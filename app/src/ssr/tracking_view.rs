@@ -132,5 +132,70 @@ pub async fn load(
         audit,
         archived: row.as_ref().is_some_and(|r| r.archived_at.is_some()),
         quiet_warning,
+        retention_warning: row.as_ref().and_then(|r| {
+            let days = provider?.capabilities().deleted_after_days?;
+            retention_warning(service, days, r.started_at?, r.archived_at.is_some(), now)
+        }),
     })
+}
+
+/// Days before the service deletes a request when staff are warned.
+pub const RETENTION_WARNING_DAYS: i64 = 10;
+
+/// A warning as the service's deletion of an unarchived request nears.
+pub fn retention_warning(
+    service: &str,
+    days: i64,
+    sent_at: chrono::DateTime<chrono::Utc>,
+    archived: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    if archived {
+        return None;
+    }
+    let deleted_at = sent_at + Duration::days(days);
+    let left = (deleted_at - now).num_days();
+    let on = deleted_at.format("%Y-%m-%d");
+    if now >= deleted_at {
+        Some(format!(
+            "{service} deleted this request on {on} ({days} days after it was sent); nothing more can be fetched from it."
+        ))
+    } else if left < RETENTION_WARNING_DAYS {
+        Some(format!(
+            "{service} deletes this request on {on} ({days} days after it was sent): {left} day(s) left. \
+             The signed document is archived the moment everyone has signed; after that date it can no longer be fetched."
+        ))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod retention_tests {
+    use super::*;
+
+    #[test]
+    fn staff_are_warned_in_the_last_days_before_the_service_deletes_a_request() {
+        let sent = chrono::Utc::now() - Duration::days(40);
+        let now = chrono::Utc::now();
+        let w = retention_warning("Hotsign", 45, sent, false, now).unwrap();
+        assert!(
+            w.contains("Hotsign deletes this request on") && w.contains("4 day(s) left"),
+            "{w}"
+        );
+        assert_eq!(
+            retention_warning("Hotsign", 45, sent, true, now),
+            None,
+            "archived: nothing to lose"
+        );
+        assert_eq!(
+            retention_warning("Hotsign", 45, now - Duration::days(20), false, now),
+            None
+        );
+        let gone = retention_warning("Hotsign", 45, now - Duration::days(46), false, now).unwrap();
+        assert!(
+            gone.starts_with("Hotsign deleted this request on"),
+            "{gone}"
+        );
+    }
 }

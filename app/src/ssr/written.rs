@@ -30,7 +30,7 @@ pub fn check(format: &str, text: &str) -> Result<WrittenCheck, AppError> {
     Ok(WrittenCheck {
         signers: checked.signers(),
         fields: checked.fields.len(),
-        preview: checked.preview,
+        preview: hotsign::markup::for_display(&checked.preview),
         problems: checked
             .problems
             .into_iter()
@@ -163,7 +163,7 @@ mod tests {
         .unwrap();
         assert!(ok.problems.is_empty(), "{:?}", ok.problems);
         assert_eq!((ok.fields, ok.signers.clone()), (2, vec![1, 2]));
-        assert!(ok.preview.contains("class=\"field\""));
+        assert!(ok.preview.contains("class=\"field-slot\"") && !ok.preview.contains("<input"));
         let bad = super::check("markdown", "Hello\n{7/Name/Text}").unwrap();
         assert_eq!(bad.problems.first().map(|p| p.line), Some(2));
         assert!(super::check("pdf", "x").is_err());

@@ -139,9 +139,10 @@ async fn bundle(state: &AppState, id: i64) -> Result<Vec<u8>, AppError> {
     let mut manifest = String::new();
     let kind = app::model::service::ProviderKind::parse(&row.provider);
     if let Some(kind) = kind.filter(|k| {
-        !k.capabilities()
-            .artifacts
-            .contains(&app::model::service::Artifact::Receipt)
+        use app::model::service::Artifact;
+        let kept = k.capabilities().artifacts;
+        // An audit trail is archived as the receipt.
+        !kept.contains(&Artifact::Receipt) && !kept.contains(&Artifact::AuditTrail)
     }) {
         manifest.push_str(&format!(
             "# {} issues no receipt PDF, so this bundle has none. The proof of signing is the \

@@ -334,7 +334,8 @@ fn Verifications(
     };
     let select_id = format!("signer-{key}-add-check");
     view! {
-        <fieldset class="wide checks">
+        // A service that checks nothing before signing (Hotsign) offers nothing to add.
+        <fieldset class="wide checks" class:hidden=move || editing.service.get().capabilities().checks.is_empty() && list.with(Vec::is_empty)>
             <legend>{move || editing.service.get().capabilities().checks_title}</legend>
             <ol class="check-list">
                 {move || list.get().into_iter().enumerate().map(|(i, v)| {

@@ -33,6 +33,7 @@ pub fn TrackingPanel(view: RequestView) -> impl IntoView {
                 <span class=status.badge()>{summary}</span>
             </div>
             {t.quiet_warning.clone().map(|w| view! { <p class="alert alert-warn" role="status">{w}</p> })}
+            {t.retention_warning.clone().map(|w| view! { <p class="alert alert-warn" role="status">{w}</p> })}
             <ul class="signer-progress">
                 {view.signers.iter().enumerate().map(|(i, s)| {
                     let state = t.signers.get(i).cloned().unwrap_or_default();

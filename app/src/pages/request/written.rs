@@ -24,22 +24,25 @@ pub fn WrittenCard() -> impl IntoView {
     let editing = expect_context::<Editing>();
     let id = editing.id;
     let documents = editing.documents;
-    let saved = Resource::new(
-        move || documents.with(|d| written_of(d)),
-        move |doc| async move {
+    // The editor works in the browser only (live preview, explicit save), so
+    // it is loaded there: the server renders the loading note, as the
+    // browser does at first, and nothing has to match.
+    let which = Memo::new(move |_| documents.with(|d| written_of(d)));
+    let saved = LocalResource::new(move || {
+        let doc = which.get();
+        async move {
             match doc {
                 Some(d) => written_text(id, d).await.map(|t| Some((d, t))),
                 None => Ok(None),
             }
-        },
-    );
-    view! {
-        <Suspense fallback=|| view! { <p class="muted" role="status">"Loading the document…"</p> }>
-            {move || saved.get().map(|r| match r {
-                Ok(found) => view! { <WrittenEditor found/> }.into_any(),
-                Err(e) => view! { <p class="field-error" role="alert">{format!("The document could not be loaded: {e}")}</p> }.into_any(),
-            })}
-        </Suspense>
+        }
+    });
+    move || {
+        match saved.get() {
+        None => view! { <p class="muted" role="status">"Loading the document…"</p> }.into_any(),
+        Some(Ok(found)) => view! { <WrittenEditor found/> }.into_any(),
+        Some(Err(e)) => view! { <p class="field-error" role="alert">{format!("The document could not be loaded: {e}")}</p> }.into_any(),
+    }
     }
 }
 
@@ -76,10 +79,12 @@ fn WrittenEditor(found: Option<(i64, WrittenText)>) -> impl IntoView {
         #[cfg(not(feature = "hydrate"))]
         checked_text.set(text.get_untracked());
     };
-    let check = Resource::new(
-        move || (format.get(), checked_text.get()),
-        |(f, t)| async move { check_written(f, t).await },
-    );
+    // Checked in the browser only (the server renders "Checking…"), so the
+    // preview never has to match between the two.
+    let check = LocalResource::new(move || {
+        let (f, t) = (format.get(), checked_text.get());
+        async move { check_written(f, t).await }
+    });
     let save = Action::new(move |_: &()| {
         let (doc, n, f, t) = (
             doc_id.get_untracked(),
@@ -106,7 +111,15 @@ fn WrittenEditor(found: Option<(i64, WrittenText)>) -> impl IntoView {
             return view! { <span class="save-note" role="status">"Saving…"</span> }.into_any();
         }
         match save.value().get() {
-            Some(Err(e)) => view! { <span class="save-note save-failed" role="alert">{e.to_string()}</span> }.into_any(),
+            Some(Err(e)) => {
+                // A refusal says what is wrong, not just that something is.
+                let said = e
+                    .fields()
+                    .map(|f| f.errors.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>().join(" "))
+                    .filter(|m| !m.is_empty())
+                    .unwrap_or_else(|| e.to_string());
+                view! { <span class="save-note save-failed" role="alert">{said}</span> }.into_any()
+            }
             _ if unsaved() && doc_id.get().is_some() => view! { <span class="save-note save-warn" role="status">"Changes not saved yet"</span> }.into_any(),
             _ if unsaved() => view! { <span class="save-note" role="status">"Not saved yet"</span> }.into_any(),
             _ => view! { <span class="save-note save-ok" role="status">"Saved"</span> }.into_any(),
@@ -153,8 +166,9 @@ fn WrittenEditor(found: Option<(i64, WrittenText)>) -> impl IntoView {
                 </div>
                 <div class="field">
                     <span class="label" id="written-preview-label">"Preview"</span>
-                    <Transition fallback=|| view! { <p class="muted">"Checking…"</p> }>
-                        {move || check.get().map(|r| match r {
+                    {move || match check.get() {
+                        None => view! { <p class="muted" role="status">"Checking…"</p> }.into_any(),
+                        Some(r) => match r {
                             Ok(c) => {
                                 let problems = c.problems.clone();
                                 let ok = problems.is_empty();
@@ -177,8 +191,8 @@ fn WrittenEditor(found: Option<(i64, WrittenText)>) -> impl IntoView {
                                 }.into_any()
                             }
                             Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
-                        })}
-                    </Transition>
+                        },
+                    }}
                 </div>
             </div>
             <div class="actions">

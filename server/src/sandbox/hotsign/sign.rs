@@ -155,7 +155,7 @@ pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Respons
         escape(&signer.email),
         signer.number,
         invite.signers.len(),
-        invite.html,
+        hotsign::markup::for_display(&invite.html),
     );
     shell("Hotsign", &invite.title, &body).into_response()
 }
