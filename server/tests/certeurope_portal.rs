@@ -128,25 +128,10 @@ async fn start(app: &TestApp, client: &reqwest::Client, id: i64) {
         .call(client, "requests/start", &[("id", &id.to_string())])
         .await;
     if res.status() != StatusCode::OK {
-        let view = app.request_view(client, id).await;
-        let settings: app::model::request::Settings =
-            serde_json::from_value(view["settings"].clone()).unwrap();
-        let signers: Vec<app::model::request::Signer> =
-            serde_json::from_value(view["signers"].clone()).unwrap();
-        let documents: Vec<app::model::request::DocumentView> =
-            serde_json::from_value(view["documents"].clone()).unwrap();
-        let today = chrono::Utc::now().date_naive().to_string();
-        let draft = app::model::preflight::Draft {
-            settings: &settings,
-            signers: &signers,
-            receivers: &[],
-            documents: &documents,
-            today: &today,
-        };
-        panic!(
-            "not sent: {:?}",
-            app::model::fit::preflight(&draft, app::model::service::ProviderKind::CertEurope)
-        );
+        let found = app
+            .preflight(client, id, app::model::service::ProviderKind::CertEurope)
+            .await;
+        panic!("not sent: {found:?}");
     }
 }
 

@@ -203,34 +203,8 @@ async fn the_authorize_page_refuses_an_unknown_app_or_a_foreign_callback() {
     app.stop().await;
 }
 
-/// Follows the portal's "Connect Hotsign" as `admin` up to Hotsign's answer:
-/// the callback URL the simulator sends the browser back to.
 async fn connect_until_callback(app: &TestApp, admin: &reqwest::Client) -> String {
-    let res = admin.get(app.url("/hotsign/connect")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let authorize = url::Url::parse(&location(&res)).unwrap();
-    assert!(
-        authorize
-            .path()
-            .ends_with("/sandbox/hotsign/oauth/authorize"),
-        "{authorize}"
-    );
-    let q: std::collections::HashMap<String, String> =
-        authorize.query_pairs().into_owned().collect();
-    assert!(q["state"].len() >= 32, "a random state");
-    let res = admin
-        .post(app.url("/sandbox/hotsign/oauth/authorize"))
-        .header("origin", app.address.clone())
-        .form(&[
-            ("client_id", q["client_id"].as_str()),
-            ("redirect_uri", q["redirect_uri"].as_str()),
-            ("state", q["state"].as_str()),
-            ("decision", "allow"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    location(&res)
+    app.hotsign_allowed(admin).await
 }
 
 #[tokio::test]

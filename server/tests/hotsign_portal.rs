@@ -16,7 +16,7 @@ use app::model::request::RequestStatus;
 use app::ssr::db::{activities, archive, jobs, requests, sandbox_hotsign, tracking};
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{expect_status, location, TestApp};
+use support::{expect_status, TestApp};
 
 const LEASE: &str = "#Lease agreement#\n\nThe tenant rents the flat at **Main Street 1**.\n\nTenant: {1/Tenant name*/Text/Ann Smit}\n\n{1/Tenant signature*/Signature}\n{2/Landlord signature*/Signature}\n";
 
@@ -29,23 +29,8 @@ fn backend(app: &TestApp) -> &'static str {
 
 /// The admin connects the simulator's account through the portal.
 async fn connect(app: &TestApp, admin: &reqwest::Client) -> String {
-    let res = admin.get(app.url("/hotsign/connect")).send().await.unwrap();
-    let authorize = url::Url::parse(&location(&res)).unwrap();
-    let q: std::collections::HashMap<String, String> =
-        authorize.query_pairs().into_owned().collect();
-    let res = admin
-        .post(app.url("/sandbox/hotsign/oauth/authorize"))
-        .header("origin", app.address.clone())
-        .form(&[
-            ("client_id", q["client_id"].as_str()),
-            ("redirect_uri", q["redirect_uri"].as_str()),
-            ("state", q["state"].as_str()),
-            ("decision", "allow"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let res = admin.get(location(&res)).send().await.unwrap();
+    let callback = app.hotsign_allowed(admin).await;
+    let res = admin.get(callback).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     res.text().await.unwrap()
 }
@@ -107,25 +92,10 @@ async fn draft(app: &TestApp, client: &reqwest::Client, title: &str) -> i64 {
 
 /// What the preflight finds in the draft, as the editor shows it.
 async fn problems(app: &TestApp, client: &reqwest::Client, id: i64) -> Vec<String> {
-    let view = app.request_view(client, id).await;
-    let settings: app::model::request::Settings =
-        serde_json::from_value(view["settings"].clone()).unwrap();
-    let signers: Vec<app::model::request::Signer> =
-        serde_json::from_value(view["signers"].clone()).unwrap();
-    let documents: Vec<app::model::request::DocumentView> =
-        serde_json::from_value(view["documents"].clone()).unwrap();
-    let today = chrono::Utc::now().date_naive().to_string();
-    let draft = app::model::preflight::Draft {
-        settings: &settings,
-        signers: &signers,
-        receivers: &[],
-        documents: &documents,
-        today: &today,
-    };
-    app::model::fit::preflight(&draft, app::model::service::ProviderKind::Hotsign)
-        .into_iter()
-        .map(|p| p.message)
-        .collect()
+    let found = app
+        .preflight(client, id, app::model::service::ProviderKind::Hotsign)
+        .await;
+    found.into_iter().map(|p| p.message).collect()
 }
 
 async fn start(app: &TestApp, client: &reqwest::Client, id: i64) {

@@ -452,6 +452,66 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// What the preflight finds in a draft for `service`, as the editor shows it.
+    pub async fn preflight(
+        &self,
+        client: &reqwest::Client,
+        id: i64,
+        service: app::model::service::ProviderKind,
+    ) -> Vec<app::model::preflight::Problem> {
+        let view = self.request_view(client, id).await;
+        let settings: app::model::request::Settings =
+            serde_json::from_value(view["settings"].clone()).unwrap();
+        let signers: Vec<app::model::request::Signer> =
+            serde_json::from_value(view["signers"].clone()).unwrap();
+        let documents: Vec<app::model::request::DocumentView> =
+            serde_json::from_value(view["documents"].clone()).unwrap();
+        let today = chrono::Utc::now().date_naive().to_string();
+        let draft = app::model::preflight::Draft {
+            settings: &settings,
+            signers: &signers,
+            receivers: &[],
+            documents: &documents,
+            today: &today,
+        };
+        app::model::fit::preflight(&draft, service)
+    }
+
+    /// Follows "Connect Hotsign" as `admin` up to Hotsign's answer (the
+    /// simulator's page allowed): the callback URL the browser is sent to.
+    pub async fn hotsign_allowed(&self, admin: &reqwest::Client) -> String {
+        let res = admin
+            .get(self.url("/hotsign/connect"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let authorize = url::Url::parse(&location(&res)).unwrap();
+        assert!(
+            authorize
+                .path()
+                .ends_with("/sandbox/hotsign/oauth/authorize"),
+            "{authorize}"
+        );
+        let q: HashMap<String, String> = authorize.query_pairs().into_owned().collect();
+        assert!(q["state"].len() >= 32, "a random state");
+        let res = admin
+            .post(self.url("/sandbox/hotsign/oauth/authorize"))
+            .header("origin", self.address.clone())
+            .form(&[
+                ("client_id", q["client_id"].as_str()),
+                ("redirect_uri", q["redirect_uri"].as_str()),
+                ("state", q["state"].as_str()),
+                ("decision", "allow"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        location(&res)
+    }
+}
+
 pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/{name}",
