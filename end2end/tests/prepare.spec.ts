@@ -38,9 +38,9 @@ test("staff prepare a direct-flow request, place fields and hand out links", asy
     offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1,
   });
   const editor = new RequestEditor(page);
-  // Three services are configured (Signhost and the Signicat and SignAPI simulators): new drafts get the default.
+  // Four services are configured (Signhost and the Signicat, SignAPI and Hotsign simulators): new drafts get the default.
   await expect(page.getByLabel("Signing service")).toHaveValue("signhost");
-  await expect(page.getByLabel("Signing service").locator("option")).toHaveText(["Signhost", "CertEurope SignAPI", "Signicat"]);
+  await expect(page.getByLabel("Signing service").locator("option")).toHaveText(["Signhost", "CertEurope SignAPI", "Hotsign (experimental)", "Signicat"]);
   const documents = editor.section("1. Documents");
   await expect(documents.getByLabel("Name of the document")).toHaveValue("two-pages.pdf");
   await expect(documents.getByText("2 pages, 1 rotated")).toBeVisible();
