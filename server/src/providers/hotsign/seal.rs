@@ -63,13 +63,12 @@ impl TokenKey {
                     std::fs::create_dir_all(dir)
                         .map_err(|e| SealError::KeyFile(shown.clone(), e.to_string()))?;
                 }
-                crate::private_file::write(
+                let held = crate::private_file::write_once(
                     path,
                     format!("{}\n", B64.encode(key.0)).as_bytes(),
-                    false,
                 )
                 .map_err(|e| SealError::KeyFile(shown.clone(), e.to_string()))?;
-                Ok(key)
+                TokenKey::from_base64(&String::from_utf8_lossy(&held))
             }
             Err(e) => Err(SealError::KeyFile(shown, e.to_string())),
         }
