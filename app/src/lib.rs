@@ -12,7 +12,7 @@ pub mod pages;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -37,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
                 <script type="module" src="/js/pdf-pages.js"></script>
@@ -61,7 +62,6 @@ pub fn App() -> impl IntoView {
     // Pages stream in order, so that data appears in the HTML itself and
     // every page works before (or without) JavaScript.
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Signing portal".to_string() } else { format!("{page} · Signing portal") }/>
         <Router>
             <Routes fallback=NotFound>

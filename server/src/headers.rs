@@ -5,7 +5,7 @@
 
 use app::ssr::web::CspNonce;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -13,6 +13,30 @@ use axum::response::Response;
 pub struct Hardening {
     /// Send `Strict-Transport-Security` (the portal is served over https).
     pub hsts: bool,
+    /// The build names its wasm, JavaScript and CSS after their content
+    /// (`LEPTOS_HASH_FILES`), so a browser may keep them for good.
+    pub hashed_assets: bool,
+}
+
+/// How long a browser may keep a static file. Files named after their
+/// content (`/pkg/portal.<hash>.wasm`) never change: a year, immutable.
+/// Any other static file may change with the next release: kept, but
+/// checked against `Last-Modified` before each use. Pages are not static.
+pub fn static_cache_control(path: &str, hashed_assets: bool) -> Option<&'static str> {
+    if !is_static(path) {
+        return None;
+    }
+    let named_by_content = hashed_assets
+        && path.starts_with("/pkg/")
+        && path
+            .rsplit('/')
+            .next()
+            .is_some_and(|file| file.matches('.').count() >= 2);
+    Some(if named_by_content {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    })
 }
 
 /// The policy for one response. Scripts: our own files, the nonce'd
@@ -52,6 +76,7 @@ pub async fn layer(State(h): State<Hardening>, mut req: Request, next: Next) -> 
     let path = req.uri().path().to_string();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
+    let res_is_ok = res.status().is_success() || res.status() == StatusCode::NOT_MODIFIED;
     let headers = res.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -92,9 +117,13 @@ pub async fn layer(State(h): State<Hardening>, mut req: Request, next: Next) -> 
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     } else {
         set_default(headers, header::REFERRER_POLICY, "same-origin");
-        if !is_static(&path) {
-            // Staff pages show signing links and personal data.
-            set_default(headers, header::CACHE_CONTROL, "no-store");
+        match static_cache_control(&path, h.hashed_assets) {
+            Some(policy) if res_is_ok => {
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+            }
+            // Staff pages show signing links and personal data; a missing
+            // file's answer is not kept either.
+            _ => set_default(headers, header::CACHE_CONTROL, "no-store"),
         }
     }
     res
@@ -127,5 +156,29 @@ mod tests {
         assert!(!is_signer_page("/requests/1"));
         assert!(is_static("/pkg/portal.wasm"));
         assert!(!is_static("/"));
+    }
+
+    #[test]
+    fn content_named_files_are_kept_for_good_and_the_rest_revalidated() {
+        let hashed = |p| static_cache_control(p, true);
+        assert_eq!(
+            hashed("/pkg/portal.3f2a9c81d0.wasm"),
+            Some("public, max-age=31536000, immutable")
+        );
+        assert_eq!(
+            hashed("/pkg/portal.3f2a9c81d0.js"),
+            Some("public, max-age=31536000, immutable")
+        );
+        // Not named after its content, or a build without hashed names.
+        assert_eq!(hashed("/pkg/portal.wasm"), Some("no-cache"));
+        assert_eq!(hashed("/pdfjs/pdf.min.mjs"), Some("no-cache"));
+        assert_eq!(hashed("/js/pdf-pages.js"), Some("no-cache"));
+        assert_eq!(
+            static_cache_control("/pkg/portal.3f2a9c81d0.wasm", false),
+            Some("no-cache")
+        );
+        // Pages are never static.
+        assert_eq!(hashed("/"), None);
+        assert_eq!(hashed("/requests/1"), None);
     }
 }

@@ -4,6 +4,7 @@
 // The pages' view types nest deeply; release builds need the room.
 #![recursion_limit = "256"]
 
+pub mod assets;
 pub mod brand;
 pub mod cli;
 pub mod client_ip;
@@ -61,6 +62,20 @@ pub fn leptos_options(config: &Config) -> anyhow::Result<LeptosOptions> {
         options.output_name = "portal".into();
     }
     options.site_addr = config.bind_addr;
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let exe_dir = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(std::path::Path::to_path_buf))
+            .unwrap_or_default();
+        let pkg_dir =
+            std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+        options.hash_files = assets::hashed_build_present(
+            &exe_dir,
+            &options.hash_file,
+            &pkg_dir,
+            &options.output_name,
+        );
+    }
     Ok(options)
 }
 
@@ -147,6 +162,7 @@ pub async fn build_router_with(
     };
     let request_id = HeaderName::from_static(app::ssr::web::REQUEST_ID_HEADER);
 
+    let options_hash_files = options.hash_files;
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context, {
             let options = options.clone();
@@ -167,7 +183,7 @@ pub async fn build_router_with(
 
     let mut router = Router::new()
         .merge(health::routes(state.clone()))
-        .merge(documents::routes(state.clone()))
+        .merge(documents::routes(state.clone(), config.uploads_at_once))
         .merge(links::routes(state.clone()))
         .merge(hosted::routes(state.clone()))
         .merge(hotsign_routes(config, &state)?)
@@ -212,6 +228,7 @@ pub async fn build_router_with(
         .layer(axum::middleware::from_fn_with_state(
             headers::Hardening {
                 hsts: config.secure_cookies(),
+                hashed_assets: options_hash_files,
             },
             headers::layer,
         ))
