@@ -263,6 +263,26 @@ async fn uploads_are_checked_and_a_bad_file_leaves_the_draft_as_it_was() {
 }
 
 #[tokio::test]
+async fn uploads_beyond_the_limit_take_their_turn() {
+    let app = TestApp::spawn_with(&[("WORKERS", "off"), ("UPLOADS_AT_ONCE", "1")]).await;
+    let owner = app.signed_in("owner@example.nl", "staff").await;
+    let id = app.new_draft(&owner).await;
+    let uploads = (0..4).map(|n| {
+        let (app, owner) = (&app, &owner);
+        async move {
+            app.upload(owner, id, &format!("Part {n}.pdf"), sample_pdf())
+                .await
+                .status()
+        }
+    });
+    let answers = futures::future::join_all(uploads).await;
+    assert_eq!(answers, [StatusCode::CREATED; 4]);
+    let view = app.request_view(&owner, id).await;
+    assert_eq!(view["documents"].as_array().unwrap().len(), 4);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn start_waits_for_a_clean_preflight_and_happens_once() {
     let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
     let owner = app.signed_in("owner@example.nl", "staff").await;

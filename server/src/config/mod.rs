@@ -69,6 +69,8 @@ pub struct Config {
     pub default_provider: ProviderKind,
     /// The largest PDF staff may upload (at most Signhost's 50 MB).
     pub max_upload_bytes: u64,
+    /// Uploads received and checked at once; more wait their turn.
+    pub uploads_at_once: usize,
     /// Whether this instance runs the background workers (start jobs).
     pub workers: bool,
     /// Hours a waiting request may go without a postback before staff are warned.
@@ -214,6 +216,7 @@ impl Config {
             Some(raw) => crate::client_ip::parse_list(&raw)
                 .map_err(|m| err("TRUSTED_PROXIES", format!("{m} (got '{raw}')")))?,
         };
+        let uploads_at_once = number("UPLOADS_AT_ONCE", 4, 1..=64, "uploads")? as usize;
         let max_upload_bytes = match var("MAX_UPLOAD_MB") {
             None => MAX_UPLOAD_BYTES,
             Some(raw) => match raw.parse::<u64>() {
@@ -312,6 +315,7 @@ impl Config {
             hotsign,
             default_provider,
             max_upload_bytes,
+            uploads_at_once,
             workers,
             quiet_hours,
             trusted_proxies,

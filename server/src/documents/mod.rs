@@ -23,12 +23,81 @@ use tower_sessions::Session;
 
 pub const FILE_NAME_HEADER: &str = "x-file-name";
 
-pub fn routes(state: AppState) -> Router {
+pub fn routes(state: AppState, uploads_at_once: usize) -> Router {
     Router::new()
         .at("/api/requests/{id}/documents", post(upload))
         .at("/requests/{id}/documents/{document_id}/pdf", get(download))
         .layer(DefaultBodyLimit::disable())
+        .layer(axum::Extension(UploadGate::new(uploads_at_once)))
         .with_state(state)
+}
+
+/// Uploads received at once (`UPLOADS_AT_ONCE`): each holds up to a whole
+/// PDF in memory while it is checked, so their number bounds the memory
+/// uploads take. An upload beyond it waits (its body unread) for a while,
+/// then is refused with `503` and `Retry-After`.
+#[derive(Clone)]
+pub struct UploadGate {
+    turns: std::sync::Arc<tokio::sync::Semaphore>,
+    /// How long an upload waits for its turn.
+    wait: std::time::Duration,
+}
+
+impl UploadGate {
+    pub fn new(at_once: usize) -> Self {
+        Self::with_wait(at_once, std::time::Duration::from_secs(20))
+    }
+
+    pub fn with_wait(at_once: usize, wait: std::time::Duration) -> Self {
+        UploadGate {
+            turns: std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))),
+            wait,
+        }
+    }
+
+    /// A turn, held while the upload is received, checked and stored;
+    /// `None` when none came free in time.
+    pub async fn enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(self.wait, self.turns.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
+fn busy(message: &str) -> Response {
+    let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, message);
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    res
+}
+
+/// Why a body was not received whole.
+enum Receive {
+    TooLarge,
+    Interrupted,
+}
+
+/// Reads the body into one buffer sized from `Content-Length` (no copy as
+/// it grows), hashing each piece as it arrives; at most `limit` bytes.
+async fn receive(
+    body: Body,
+    declared: Option<u64>,
+    limit: u64,
+) -> Result<(Vec<u8>, String), Receive> {
+    use futures::StreamExt;
+    let mut hasher = Sha256::new();
+    let mut content = Vec::with_capacity(declared.unwrap_or(0).min(limit) as usize);
+    let mut stream = body.into_data_stream();
+    while let Some(piece) = stream.next().await {
+        let piece = piece.map_err(|_| Receive::Interrupted)?;
+        if (content.len() + piece.len()) as u64 > limit {
+            return Err(Receive::TooLarge);
+        }
+        hasher.update(&piece);
+        content.extend_from_slice(&piece);
+    }
+    Ok((content, hex::encode(hasher.finalize())))
 }
 
 /// An error answer the upload widget shows as it is.
@@ -74,6 +143,7 @@ pub fn file_name(headers: &HeaderMap) -> String {
 
 async fn upload(
     State(state): State<AppState>,
+    axum::Extension(gate): axum::Extension<UploadGate>,
     Path(id): Path<i64>,
     session: Session,
     headers: HeaderMap,
@@ -94,19 +164,19 @@ async fn upload(
     if declared.is_some_and(|n| n > limit) {
         return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large(limit));
     }
-    let bytes = match axum::body::to_bytes(body, limit as usize).await {
-        Ok(b) => b,
-        Err(e) => {
-            let over = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
-            return if over {
-                refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large(limit))
-            } else {
-                refuse(
-                    StatusCode::BAD_REQUEST,
-                    "The upload was interrupted. Please try again.",
-                )
-            };
+    let Some(_turn) = gate.enter().await else {
+        return busy(
+            "The portal is receiving other documents right now. Please try again in a moment.",
+        );
+    };
+    let (bytes, sha256) = match receive(body, declared, limit).await {
+        Ok(received) => received,
+        Err(Receive::TooLarge) => return refuse(StatusCode::PAYLOAD_TOO_LARGE, too_large(limit)),
+        Err(Receive::Interrupted) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "The upload was interrupted. Please try again.",
+            )
         }
     };
     let name = file_name(&headers);
@@ -122,12 +192,7 @@ async fn upload(
     .await;
     let (found, bytes) = match checked {
         Ok(done) => done,
-        Err(busy @ work::Busy::Busy) => {
-            let mut res = refuse(StatusCode::SERVICE_UNAVAILABLE, busy.to_string());
-            res.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            return res;
-        }
+        Err(b @ work::Busy::Busy) => return busy(&b.to_string()),
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
     let found = match found {
@@ -137,7 +202,6 @@ async fn upload(
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, refusal.to_string());
         }
     };
-    let sha256 = hex::encode(Sha256::digest(&bytes));
     let pages_json = serde_json::to_string(&found.pages).unwrap_or_else(|_| "[]".into());
     let tags_json = serde_json::to_string(&found.tags).unwrap_or_else(|_| "[]".into());
     let doc = NewDocument {
@@ -240,4 +304,29 @@ pub fn file_response(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     res
+}
+
+#[cfg(test)]
+mod gate_tests {
+    use super::UploadGate;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn uploads_beyond_the_limit_wait_and_then_are_turned_away() {
+        let gate = UploadGate::with_wait(2, Duration::from_millis(50));
+        let a = gate.enter().await.expect("first turn");
+        let _b = gate.enter().await.expect("second turn");
+        assert!(gate.enter().await.is_none(), "a third waits, then gives up");
+        // One waiting while a turn comes free gets it.
+        let waiting = tokio::spawn({
+            let gate = UploadGate {
+                wait: Duration::from_secs(5),
+                ..gate.clone()
+            };
+            async move { gate.enter().await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(a);
+        assert!(waiting.await.unwrap());
+    }
 }
