@@ -433,6 +433,52 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         .await
         .unwrap();
         assert_eq!(searched, vec![("draft".to_string(), 1)]);
+
+        // Only mine: counted per owner (ids 0, 2, 4 and 6 are the owner's).
+        let mut mine = dashboard::counts(
+            &db,
+            &Filter {
+                mine: true,
+                ..Filter::default()
+            },
+            owner,
+        )
+        .await
+        .unwrap();
+        mine.sort();
+        assert_eq!(
+            mine,
+            vec![("draft".to_string(), 3), ("starting".to_string(), 1)]
+        );
+
+        // A changed title is found by its new words only; short searches
+        // and the LIKE wildcards work as before.
+        let s = Settings {
+            title: "Tenancy agreement".into(),
+            reference: "REF-0".into(),
+            ..Settings::default()
+        };
+        requests::save_settings(&db, ids[0], &s, Utc::now())
+            .await
+            .unwrap();
+        let q = |q: &str| Filter {
+            q: q.into(),
+            ..Filter::default()
+        };
+        assert_eq!(find(q("TENANCY")).await, vec![ids[0]]);
+        assert_eq!(find(q("nancy agr")).await, vec![ids[0]]);
+        assert!(find(q("Contract 0")).await.is_empty());
+        assert_eq!(find(q("-4")).await, vec![ids[4]]);
+        assert!(find(q("100%")).await.is_empty());
+        assert!(find(q("ref_1")).await.is_empty());
+        assert_eq!(find(q("\"ref-2")).await, Vec::<i64>::new());
+
+        // A deleted draft leaves the counts.
+        assert!(requests::delete(&db, ids[1]).await.unwrap());
+        let counts = dashboard::counts(&db, &Filter::default(), owner)
+            .await
+            .unwrap();
+        assert!(counts.contains(&("draft".to_string(), 5)), "{counts:?}");
     })
     .await;
 }

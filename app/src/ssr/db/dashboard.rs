@@ -38,6 +38,100 @@ fn day(s: &str, end: bool) -> Option<DateTime<Utc>> {
     Some(d.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
+/// A value for one `$n` of a query put together from the active filters.
+enum Arg {
+    Text(String),
+    Int(i64),
+    Time(DateTime<Utc>),
+}
+
+/// Binds `args` in order to a query of either backend.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for arg in $args {
+            q = match arg {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(n) => q.bind(*n),
+                Arg::Time(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}
+
+/// The conditions of the filters that are set, and nothing for those that
+/// are not (a condition such as `$2 = '' OR status = $2` would keep both
+/// databases from using an index). Status is left out for the counts.
+fn conditions(
+    db: &Db,
+    f: &Filter,
+    user_id: i64,
+    with_status: bool,
+    args: &mut Vec<Arg>,
+) -> Vec<String> {
+    let mut add = |sql: &dyn Fn(usize) -> String, arg: Arg| {
+        args.push(arg);
+        sql(args.len())
+    };
+    let mut out = Vec::new();
+    let like = like_pattern(&f.q);
+    let words = f.q.trim();
+    if matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3 {
+        // SQLite's trigram index (migration 0014) finds any part of three
+        // letters or more, ignoring case, as the LIKE below does.
+        out.push(add(
+            &|n| {
+                format!(
+                    "r.id IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ${n})"
+                )
+            },
+            Arg::Text(format!("\"{}\"", words.replace('"', "\"\""))),
+        ));
+    } else if !like.is_empty() {
+        // PostgreSQL uses its trigram indexes on these expressions.
+        out.push(add(
+            &|n| {
+                format!(
+                    "(lower(r.title) LIKE ${n} ESCAPE '\\' OR lower(r.reference) LIKE ${n} ESCAPE '\\' \
+                     OR lower(r.signers) LIKE ${n} ESCAPE '\\')"
+                )
+            },
+            Arg::Text(like),
+        ));
+    }
+    if with_status && !f.status.is_empty() {
+        out.push(add(
+            &|n| format!("r.status = ${n}"),
+            Arg::Text(f.status.clone()),
+        ));
+    }
+    if !f.flow.is_empty() {
+        out.push(add(
+            &|n| format!("r.flow = ${n}"),
+            Arg::Text(f.flow.clone()),
+        ));
+    }
+    if f.mine {
+        out.push(add(&|n| format!("r.owner_id = ${n}"), Arg::Int(user_id)));
+    }
+    if let Some(t) = day(&f.from, false) {
+        out.push(add(&|n| format!("r.created_at >= ${n}"), Arg::Time(t)));
+    }
+    if let Some(t) = day(&f.to, true) {
+        out.push(add(&|n| format!("r.created_at < ${n}"), Arg::Time(t)));
+    }
+    out
+}
+
+fn where_sql(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
 /// One page of requests (`limit` rows, plus one to tell whether more follow).
 pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result<Vec<ListRow>> {
     let (key, dir) = match f.sort {
@@ -46,42 +140,34 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
         Sort::Title => ("lower(r.title)", ">"),
     };
     let order = if dir == "<" { "DESC" } else { "ASC" };
-    let (after_key, after_id) = match f.after.rsplit_once('~') {
-        Some((k, id)) => (Some(k.to_string()), id.parse::<i64>().ok()),
-        None => (None, None),
-    };
-    let after_time = after_key
-        .as_deref()
-        .and_then(|k| DateTime::parse_from_rfc3339(k).ok())
-        .map(|t| t.with_timezone(&Utc));
-    let keyset = match (f.sort, &after_key, after_id) {
-        (Sort::Title, Some(_), Some(_)) => format!("AND ({key}, r.id) {dir} ($9, $10)"),
-        (_, Some(_), Some(_)) if after_time.is_some() => {
-            format!("AND ({key}, r.id) {dir} ($11, $10)")
+    let mut args = Vec::new();
+    let mut conds = conditions(db, f, user_id, true, &mut args);
+    if let Some((after_key, after_id)) = f.after.rsplit_once('~') {
+        let after_id = after_id.parse::<i64>().ok();
+        let after = match f.sort {
+            Sort::Title => Some(Arg::Text(after_key.to_string())),
+            _ => DateTime::parse_from_rfc3339(after_key)
+                .ok()
+                .map(|t| Arg::Time(t.with_timezone(&Utc))),
+        };
+        if let (Some(after), Some(after_id)) = (after, after_id) {
+            args.push(after);
+            args.push(Arg::Int(after_id));
+            let (k, i) = (args.len() - 1, args.len());
+            conds.push(format!("({key}, r.id) {dir} (${k}, ${i})"));
         }
-        _ => String::new(),
-    };
+    }
+    args.push(Arg::Int(limit));
     let sql = format!(
         "SELECT r.id, r.title, r.reference, r.flow, r.status, u.display_name AS owner_name, r.signers, \
          r.signer_states, r.signers_signed, r.archived_at, r.created_at, r.updated_at \
          FROM requests r JOIN users u ON u.id = r.owner_id \
-         WHERE {MATCHES} {keyset} \
-         ORDER BY {key} {order}, r.id {order} LIMIT $8"
+         {} ORDER BY {key} {order}, r.id {order} LIMIT ${}",
+        where_sql(&conds),
+        args.len()
     );
-    let like = like_pattern(&f.q);
-    on_pool!(db, pool => sqlx::query_as::<_, ListRow>(&sql)
-        .bind(&like).bind(&f.status).bind(&f.flow).bind(f.mine).bind(user_id)
-        .bind(day(&f.from, false)).bind(day(&f.to, true)).bind(limit)
-        .bind(after_key.clone().unwrap_or_default()).bind(after_id.unwrap_or(0)).bind(after_time)
-        .fetch_all(pool).await)
+    on_pool!(db, pool => bind_all!(sqlx::query_as::<_, ListRow>(&sql), &args).fetch_all(pool).await)
 }
-
-/// The filter of the list: $1 search pattern, $2 status, $3 flow, $4 only
-/// mine, $5 the user, $6 created from, $7 created before.
-const MATCHES: &str = "($1 = '' OR lower(r.title) LIKE $1 ESCAPE '\\' \
-     OR lower(r.reference) LIKE $1 ESCAPE '\\' OR lower(r.signers) LIKE $1 ESCAPE '\\') \
-     AND ($2 = '' OR r.status = $2) AND ($3 = '' OR r.flow = $3) AND ($4 = FALSE OR r.owner_id = $5) \
-     AND ($6 IS NULL OR r.created_at >= $6) AND ($7 IS NULL OR r.created_at < $7)";
 
 /// The search words as a LIKE pattern (`%` and `_` are searched for as themselves).
 fn like_pattern(q: &str) -> String {
@@ -99,13 +185,26 @@ fn like_pattern(q: &str) -> String {
 /// How many requests match the filter's search, flow, owner and dates, per
 /// status (the status tabs; the status filter itself is left out).
 pub async fn counts(db: &Db, f: &Filter, user_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
-    let sql =
-        format!("SELECT r.status, COUNT(*) FROM requests r WHERE {MATCHES} GROUP BY r.status");
-    let like = like_pattern(&f.q);
-    on_pool!(db, pool => sqlx::query_as(&sql)
-        .bind(&like).bind("").bind(&f.flow).bind(f.mine).bind(user_id)
-        .bind(day(&f.from, false)).bind(day(&f.to, true))
-        .fetch_all(pool).await)
+    let unfiltered =
+        f.q.trim().is_empty() && f.flow.is_empty() && f.from.is_empty() && f.to.is_empty();
+    if unfiltered {
+        // Kept per owner and status by triggers (migration 0014).
+        return if f.mine {
+            let sql = "SELECT status, n FROM request_counts WHERE owner_id = $1 AND n > 0";
+            on_pool!(db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)
+        } else {
+            let sql = "SELECT status, CAST(SUM(n) AS BIGINT) FROM request_counts \
+                       GROUP BY status HAVING SUM(n) > 0";
+            on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
+        };
+    }
+    let mut args = Vec::new();
+    let conds = conditions(db, f, user_id, false, &mut args);
+    let sql = format!(
+        "SELECT r.status, COUNT(*) FROM requests r {} GROUP BY r.status",
+        where_sql(&conds)
+    );
+    on_pool!(db, pool => bind_all!(sqlx::query_as(&sql), &args).fetch_all(pool).await)
 }
 
 /// Requests waiting at their service with no message since `since`.
