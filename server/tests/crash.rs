@@ -206,3 +206,81 @@ async fn a_killed_portal_loses_nothing_after_a_restart() {
     drop(portal);
     app.stop().await;
 }
+
+/// Postbacks from 20 senders at once, and the process killed in the middle
+/// of it: every postback that was answered 200 is in the database (each is
+/// answered only once the transaction holding it is committed).
+#[tokio::test]
+async fn every_acknowledged_postback_survives_a_kill_under_load() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let mut dbs = vec![TestDb::sqlite().await];
+    dbs.extend(TestDb::postgres().await);
+    for test_db in dbs {
+        let port = free_port();
+        let portal = Portal::start(
+            &test_db.url,
+            port,
+            &[("WORKERS", "off"), ("POSTBACK_RATE", "100000")],
+        )
+        .await;
+        let url = format!("http://127.0.0.1:{port}/signhost/postback");
+        let acknowledged = Arc::new(Mutex::new(Vec::new()));
+        let answered = Arc::new(AtomicUsize::new(0));
+        let senders: Vec<_> = (0..20)
+            .map(|sender| {
+                let (url, acknowledged, answered) =
+                    (url.clone(), acknowledged.clone(), answered.clone());
+                tokio::spawn(async move {
+                    let client = reqwest::Client::new();
+                    for n in 0.. {
+                        let marker = format!("load-{sender}-{n}");
+                        let body = json!({"Id": marker, "Status": 10, "Checksum": "0"});
+                        match client.post(&url).json(&body).send().await {
+                            Ok(res) if res.status() == StatusCode::OK => {
+                                acknowledged.lock().unwrap().push(marker);
+                                answered.fetch_add(1, Ordering::Relaxed);
+                            }
+                            Ok(_) => {}
+                            Err(_) => return, // the portal is gone
+                        }
+                    }
+                })
+            })
+            .collect();
+        until("a few hundred postbacks are acknowledged", 60, || async {
+            answered.load(Ordering::Relaxed) >= 300
+        })
+        .await;
+        portal.kill();
+        for sender in senders {
+            sender.await.unwrap();
+        }
+
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        let stored: std::collections::HashSet<String> = postbacks::recent(&test_db.db, 1_000_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|p| {
+                serde_json::from_str::<serde_json::Value>(&p.body)
+                    .ok()
+                    .and_then(|b| b["Id"].as_str().map(str::to_string))
+            })
+            .collect();
+        let lost: Vec<_> = acknowledged
+            .iter()
+            .filter(|m| !stored.contains(*m))
+            .collect();
+        assert!(
+            lost.is_empty(),
+            "{} of {} acknowledged postbacks lost on {}: {:?}",
+            lost.len(),
+            acknowledged.len(),
+            test_db.db.backend(),
+            &lost[..lost.len().min(5)]
+        );
+        test_db.remove().await;
+    }
+}

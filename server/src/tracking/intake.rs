@@ -5,8 +5,8 @@
 //! large is quarantined and never acted on. Processing happens later, in
 //! the worker, and is only ever a fetch of the truth from the service.
 
+use super::group_commit::Incoming;
 use app::model::service::ProviderKind;
-use app::ssr::db::postbacks::{self, NewPostback};
 use app::ssr::state::AppState;
 use app::ssr::web::ClientIp;
 use axum::body::Body;
@@ -24,6 +24,8 @@ pub const MAX_POSTBACK_BYTES: usize = 1024 * 1024;
 pub struct Intake {
     pub state: AppState,
     pub flood: super::flood::FloodGuard,
+    /// Stores what arrives, many messages to a transaction.
+    pub writer: super::group_commit::Writer,
 }
 
 /// The headers worth keeping, with any authorization value hidden.
@@ -107,22 +109,19 @@ async fn receive(
             .await
             .map_err(|_| declared.unwrap_or(MAX_POSTBACK_BYTES + 1))
     };
-    let db = &intake.state.db;
-    let stored = match bytes {
-        Err(size) => {
-            let p = NewPostback {
-                headers: &kept,
-                body: "",
-                size: size as i64,
-                provider: kind.as_str(),
-                external_id: None,
-                hint: None,
-                signature: None,
-                state: "quarantined",
-                reason: Some("too large: the body was not kept"),
-            };
-            postbacks::insert(db, &p, now).await
-        }
+    let incoming = match bytes {
+        Err(size) => Incoming {
+            received_at: now,
+            headers: kept,
+            body: String::new(),
+            size: size as i64,
+            provider: kind.as_str(),
+            external_id: None,
+            hint: None,
+            signature: None,
+            state: "quarantined",
+            reason: Some("too large: the body was not kept".into()),
+        },
         Ok(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let inbound = match intake.state.providers.get(kind) {
@@ -149,22 +148,25 @@ async fn receive(
             } else {
                 reason
             };
-            let text = if over_budget { "".into() } else { text };
-            let p = NewPostback {
-                headers: &kept,
-                body: &text,
+            Incoming {
+                received_at: now,
+                headers: kept,
+                body: if over_budget {
+                    String::new()
+                } else {
+                    text.into_owned()
+                },
                 size: bytes.len() as i64,
                 provider: kind.as_str(),
-                external_id: inbound.external_id.as_deref(),
-                hint: inbound.hint.as_deref(),
-                signature: inbound.signature.as_deref(),
+                external_id: inbound.external_id,
+                hint: inbound.hint,
+                signature: inbound.signature,
                 state,
-                reason: reason.as_deref(),
-            };
-            postbacks::insert(db, &p, now).await
+                reason,
+            }
         }
     };
-    match stored {
+    match intake.writer.store(incoming).await {
         Ok(id) => {
             tracing::info!(postback_id = id, "postback stored");
             intake.state.wake_workers();

@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod flood;
+pub mod group_commit;
 pub mod intake;
 pub mod landing;
 
@@ -16,6 +17,7 @@ pub fn routes(state: AppState, flood: flood::FloodRules) -> Router {
     let intake = intake::Intake {
         state: state.clone(),
         flood: flood::FloodGuard::new(flood),
+        writer: group_commit::Writer::spawn(state.db.clone()),
     };
     Router::new()
         .at("/signhost/postback", post(intake::signhost_postback))

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_pool, Db};
+use super::{on_ex, on_pool, Db, Ex};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct PostbackRow {
@@ -44,14 +44,18 @@ pub struct NewPostback<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub async fn insert(db: &Db, p: &NewPostback<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
+pub async fn insert(
+    ex: impl Into<Ex<'_>>,
+    p: &NewPostback<'_>,
+    now: DateTime<Utc>,
+) -> sqlx::Result<i64> {
     let sql = "INSERT INTO postbacks (received_at, headers, body, size, provider, external_id, hint, \
                signature, state, reason, run_at, processed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
                $9, $10, $1, CASE WHEN $9 = 'received' THEN NULL ELSE $1 END) RETURNING id";
-    on_pool!(db, pool => sqlx::query_scalar(sql)
+    on_ex!(ex.into(), e => sqlx::query_scalar(sql)
         .bind(now).bind(p.headers).bind(p.body).bind(p.size).bind(p.provider).bind(p.external_id)
         .bind(p.hint).bind(p.signature).bind(p.state).bind(p.reason)
-        .fetch_one(pool).await)
+        .fetch_one(e).await)
 }
 
 /// Takes the oldest due postback to process until `until`.
