@@ -27,9 +27,9 @@ async fn add_document(db: &Db, request_id: i64, name: &str, content: &[u8]) -> i
         sha256: "abc",
         pages_json: r#"[{"width":595.0,"height":842.0,"rotate":0}]"#,
         tags_json: r#"[{"signer":1,"page":1}]"#,
-        content,
+        content: content.to_vec(),
     };
-    documents::insert(db, &doc, Utc::now()).await.unwrap().0
+    documents::insert(db, doc, Utc::now()).await.unwrap().0
 }
 
 #[tokio::test]
@@ -655,6 +655,63 @@ async fn last_change_moves_only_when_the_news_is_new() {
         let later = now + Duration::minutes(1);
         tracking::touch(&db, id, later).await.unwrap();
         assert!(changed_at(db.clone()).await > moved);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postbacks_stored_together_keep_each_its_own_id() {
+    use app::ssr::db::postbacks::{self, NewPostback};
+    on_each_backend(|db| async move {
+        // One stored alone first, so the batch's ids do not start at 1.
+        let alone = NewPostback {
+            headers: "{}",
+            body: "alone",
+            size: 5,
+            provider: "signhost",
+            external_id: None,
+            hint: None,
+            signature: None,
+            state: "received",
+            reason: None,
+        };
+        postbacks::insert(&db, &alone, Utc::now()).await.unwrap();
+        let bodies: Vec<String> = (0..300).map(|i| format!("{{\"n\":{i}}}")).collect();
+        let rows: Vec<_> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let p = NewPostback {
+                    body,
+                    size: body.len() as i64,
+                    external_id: Some("tx-1"),
+                    state: if i % 2 == 0 {
+                        "received"
+                    } else {
+                        "quarantined"
+                    },
+                    reason: (i % 2 == 1).then_some("not authentic"),
+                    ..alone
+                };
+                (p, Utc::now())
+            })
+            .collect();
+        let ids = postbacks::insert_many(&db, &rows).await.unwrap();
+        assert_eq!(ids.len(), 300);
+        for (i, (id, body)) in ids.iter().zip(&bodies).enumerate() {
+            let row = postbacks::find(&db, *id).await.unwrap().unwrap();
+            assert_eq!(&row.body, body);
+            assert_eq!(
+                row.state,
+                if i % 2 == 0 {
+                    "received"
+                } else {
+                    "quarantined"
+                }
+            );
+            assert_eq!(row.external_id.as_deref(), Some("tx-1"));
+        }
+        assert!(postbacks::insert_many(&db, &[]).await.unwrap().is_empty());
     })
     .await;
 }

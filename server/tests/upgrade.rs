@@ -122,13 +122,13 @@ async fn old_request(db: &Db, sh: &TestApp, owner: i64, stage: Stage) -> Old {
     let pdf = sample_pdf();
     let (doc_id, _) = documents::insert(
         db,
-        &NewDocument {
+        NewDocument {
             request_id: id,
             name: "Lease.pdf",
             sha256: "0",
             pages_json: r#"[{"width":595.0,"height":842.0,"rotate":0}]"#,
             tags_json: "[]",
-            content: &pdf,
+            content: pdf.clone(),
         },
         now,
     )

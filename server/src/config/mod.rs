@@ -216,7 +216,11 @@ impl Config {
             Some(raw) => crate::client_ip::parse_list(&raw)
                 .map_err(|m| err("TRUSTED_PROXIES", format!("{m} (got '{raw}')")))?,
         };
-        let uploads_at_once = number("UPLOADS_AT_ONCE", 4, 1..=64, "uploads")? as usize;
+        // By default as many as PDF checks run at once: more would only
+        // hold more bodies in memory while they wait for a check.
+        let checks_at_once = crate::documents::work::permits() as i64;
+        let uploads_at_once =
+            number("UPLOADS_AT_ONCE", checks_at_once, 1..=64, "uploads")? as usize;
         let max_upload_bytes = match var("MAX_UPLOAD_MB") {
             None => MAX_UPLOAD_BYTES,
             Some(raw) => match raw.parse::<u64>() {

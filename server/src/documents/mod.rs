@@ -204,29 +204,30 @@ async fn upload(
     };
     let pages_json = serde_json::to_string(&found.pages).unwrap_or_else(|_| "[]".into());
     let tags_json = serde_json::to_string(&found.tags).unwrap_or_else(|_| "[]".into());
+    let size = bytes.len();
     let doc = NewDocument {
         request_id: id,
         name: &name,
         sha256: &sha256,
         pages_json: &pages_json,
         tags_json: &tags_json,
-        content: &bytes,
+        content: bytes,
     };
-    let (doc_id, position) = match documents::insert(&state.db, &doc, chrono::Utc::now()).await {
+    let (doc_id, position) = match documents::insert(&state.db, doc, chrono::Utc::now()).await {
         Ok(stored) => stored,
         Err(e) => return refuse_app(app::ssr::web::internal(e)),
     };
     tracing::info!(
         request_id = id,
         document_id = doc_id,
-        size = bytes.len(),
+        size,
         "document uploaded"
     );
     let view = app::model::request::DocumentView {
         id: doc_id,
         name,
         position,
-        size: bytes.len() as i64,
+        size: size as i64,
         sha256,
         pages: found.pages,
         tags: found.tags,

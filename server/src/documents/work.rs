@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use super::guard::Budget;
 
 /// Documents worked on at once, across the whole process.
-fn permits() -> usize {
+pub fn permits() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)

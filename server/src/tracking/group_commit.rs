@@ -1,6 +1,6 @@
 //! Group commit for the intake: postbacks and webhooks that arrive together
-//! are written in one transaction (one fsync), and each is answered only
-//! once the transaction that holds it is committed. Writer tasks take
+//! are written in one statement (one transaction, one fsync), and each is
+//! answered only once the transaction that holds it is committed. Writer tasks take
 //! whatever queued while the previous batch was being written, so there is
 //! no waiting window: a lone message is written at once, and under load the
 //! batches grow by themselves.
@@ -121,13 +121,9 @@ async fn write(db: &Db, batch: &mut Vec<Item>) {
 }
 
 async fn write_together(db: &Db, batch: &[Item]) -> sqlx::Result<Vec<i64>> {
-    let mut tx = db.begin().await?;
-    let mut ids = Vec::with_capacity(batch.len());
-    for item in batch {
-        ids.push(
-            postbacks::insert(&mut tx, &item.incoming.row(), item.incoming.received_at).await?,
-        );
-    }
-    tx.commit().await?;
-    Ok(ids)
+    let rows: Vec<_> = batch
+        .iter()
+        .map(|item| (item.incoming.row(), item.incoming.received_at))
+        .collect();
+    postbacks::insert_many(db, &rows).await
 }

@@ -54,20 +54,19 @@ pub struct NewDocument<'a> {
     pub sha256: &'a str,
     pub pages_json: &'a str,
     pub tags_json: &'a str,
-    pub content: &'a [u8],
+    /// Moved into the query: SQLite's driver would copy a borrowed one
+    /// (a 50 MB PDF held twice more while it is stored).
+    pub content: Vec<u8>,
 }
 
 /// Adds a document at the end of the request's list; returns its id and position.
-pub async fn insert(
-    db: &Db,
-    doc: &NewDocument<'_>,
-    now: DateTime<Utc>,
-) -> sqlx::Result<(i64, i64)> {
+pub async fn insert(db: &Db, doc: NewDocument<'_>, now: DateTime<Utc>) -> sqlx::Result<(i64, i64)> {
+    let size = doc.content.len() as i64;
     let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
                VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
                $2, $3, $4, $5, $6, $7, $8) RETURNING id, position";
     on_pool!(db, pool => sqlx::query_as(sql)
-        .bind(doc.request_id).bind(doc.name).bind(doc.content.len() as i64).bind(doc.sha256)
+        .bind(doc.request_id).bind(doc.name).bind(size).bind(doc.sha256)
         .bind(doc.pages_json).bind(doc.tags_json).bind(doc.content).bind(now)
         .fetch_one(pool).await)
 }

@@ -58,6 +58,42 @@ pub async fn insert(
         .fetch_one(e).await)
 }
 
+/// Stores several postbacks in one statement (one commit: a group commit
+/// for the intake); their ids in the order given.
+pub async fn insert_many(
+    db: &Db,
+    rows: &[(NewPostback<'_>, DateTime<Utc>)],
+) -> sqlx::Result<Vec<i64>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: Vec<String> = (0..rows.len())
+        .map(|i| {
+            let n = |k: usize| i * 10 + k;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, CASE WHEN ${} = 'received' THEN NULL ELSE ${} END)",
+                n(1), n(2), n(3), n(4), n(5), n(6), n(7), n(8), n(9), n(10), n(1), n(9), n(1)
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO postbacks (received_at, headers, body, size, provider, external_id, hint, \
+         signature, state, reason, run_at, processed_at) VALUES {} RETURNING id",
+        values.join(", ")
+    );
+    let mut ids: Vec<i64> = on_pool!(db, pool => {
+        let mut q = sqlx::query_scalar(&sql);
+        for (p, now) in rows {
+            q = q.bind(*now).bind(p.headers).bind(p.body).bind(p.size).bind(p.provider)
+                .bind(p.external_id).bind(p.hint).bind(p.signature).bind(p.state).bind(p.reason);
+        }
+        q.fetch_all(pool).await
+    })?;
+    // Ids are given out in the order of the rows; RETURNING's order is not promised.
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Takes the oldest due postback to process until `until`.
 pub async fn claim(
     db: &Db,
