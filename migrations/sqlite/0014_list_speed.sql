@@ -53,3 +53,7 @@ END;
 CREATE INDEX requests_owner_updated ON requests (owner_id, updated_at, id);
 CREATE INDEX requests_owner_created ON requests (owner_id, created_at, id);
 CREATE INDEX requests_owner_title ON requests (owner_id, lower(title), id);
+
+-- The "no news for a while" warning on the list counts waiting requests by
+-- their last news; without this it read every waiting request each time.
+CREATE INDEX requests_quiet ON requests (COALESCE(last_postback_at, started_at)) WHERE status = 'waiting';
