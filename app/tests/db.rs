@@ -622,6 +622,19 @@ async fn sandbox_postback_queue_keeps_one_in_flight_per_url_in_order() {
         assert_eq!((retry[0].body.as_str(), retry[0].attempts), ("first", 1));
 
         q::delivered(&db, first.id, now).await.unwrap();
+        // Another instance read the head before it was delivered and tries
+        // to claim it afterwards: it must not go out twice.
+        assert!(
+            !q::claim(
+                &db,
+                first.id,
+                now + Duration::seconds(120),
+                now + Duration::seconds(180)
+            )
+            .await
+            .unwrap(),
+            "a delivered postback is never claimed again"
+        );
         let heads: Vec<String> = q::due_heads(&db, now + Duration::seconds(6))
             .await
             .unwrap()
@@ -644,6 +657,12 @@ async fn sandbox_postback_queue_keeps_one_in_flight_per_url_in_order() {
             .map(|p| p.body)
             .collect();
         assert_eq!(heads, ["other"], "given-up postbacks leave the queue");
+        assert!(
+            !q::claim(&db, second.id, now, now + Duration::seconds(60))
+                .await
+                .unwrap(),
+            "a given-up postback is not claimed"
+        );
     })
     .await;
 }
@@ -694,6 +713,61 @@ async fn password_links_replace_expire_and_are_used_once() {
         assert!(!users::set_role(&db, ann + 999, Role::Admin, now)
             .await
             .unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_periodic_round_is_claimed_by_one_of_several_instances() {
+    use app::ssr::db::periodic;
+    on_each_backend(|db| async move {
+        let now = Utc::now();
+        let next = now + Duration::seconds(60);
+        let tries: Vec<_> = (0..6)
+            .map(|n| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    periodic::claim(&db, "clock", &format!("instance-{n}"), now, next)
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tries {
+            won += usize::from(t.await.unwrap());
+        }
+        assert_eq!(won, 1, "one instance does the round");
+        assert!(
+            !periodic::claim(
+                &db,
+                "clock",
+                "instance-1",
+                now + Duration::seconds(30),
+                next
+            )
+            .await
+            .unwrap(),
+            "not due again before its next time"
+        );
+        assert!(
+            periodic::claim(&db, "other", "instance-1", now, next)
+                .await
+                .unwrap(),
+            "each duty on its own"
+        );
+        assert!(
+            periodic::claim(
+                &db,
+                "clock",
+                "instance-2",
+                next,
+                next + Duration::seconds(60)
+            )
+            .await
+            .unwrap(),
+            "due again at its next time"
+        );
     })
     .await;
 }

@@ -33,6 +33,53 @@ pub enum Command {
     /// Print the built-in sandbox's keys for this installation (made on
     /// first use), as environment variables for a Signhost client.
     SandboxKeys,
+    /// Copy the SQLite database to a new file, consistently, while the
+    /// portal runs (PostgreSQL: use pg_dump).
+    Backup {
+        /// The new file to write.
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Put a backup in place of the SQLite database (every portal on it
+    /// must be stopped; the replaced database is kept beside it).
+    Restore {
+        /// The backup to put back.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
+}
+
+/// `server backup --to FILE`.
+pub async fn backup(config: &Config, to: &std::path::Path) -> anyhow::Result<()> {
+    let db = crate::open_database(config).await?;
+    let result = crate::backup::backup(&db, to).await;
+    db.close().await;
+    let bytes = result?;
+    println!(
+        "Backed up to {} ({:.1} MB).",
+        to.display(),
+        bytes as f64 / 1_048_576.0
+    );
+    Ok(())
+}
+
+/// `server restore --from FILE`.
+pub async fn restore(config: &Config, from: &std::path::Path) -> anyhow::Result<()> {
+    let Some(database) = crate::backup::sqlite_file(&config.database_url)? else {
+        anyhow::bail!(
+            "the portal runs on PostgreSQL: restore with pg_restore (see the README, \"Backups\")"
+        );
+    };
+    match crate::backup::restore(from, &database).await? {
+        Some(kept) => println!(
+            "Restored {} from {}; the database it replaced is kept at {}.",
+            database.display(),
+            from.display(),
+            kept.display()
+        ),
+        None => println!("Restored {} from {}.", database.display(), from.display()),
+    }
+    Ok(())
 }
 
 /// Prints the sandbox keys of the database in `config`.

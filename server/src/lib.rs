@@ -5,6 +5,7 @@
 #![recursion_limit = "256"]
 
 pub mod assets;
+pub mod backup;
 pub mod brand;
 pub mod cli;
 pub mod client_ip;
@@ -17,6 +18,7 @@ pub mod headers;
 pub mod health;
 pub mod hosted;
 pub mod links;
+pub mod metrics;
 pub mod panic;
 pub mod private_file;
 pub mod providers;
@@ -182,6 +184,13 @@ pub async fn build_router_with(
         ));
 
     let mut router = Router::new()
+        .merge(metrics::routes(
+            db.clone(),
+            config
+                .metrics_token
+                .as_ref()
+                .map(|t| t.expose().to_string()),
+        ))
         .merge(health::routes(state.clone()))
         .merge(documents::routes(state.clone(), config.uploads_at_once))
         .merge(links::routes(state.clone()))
@@ -210,14 +219,17 @@ pub async fn build_router_with(
             hotsign: sandbox::hotsign_keys(&db).await?,
             certeurope: certeurope.clone(),
             clock_offset: Default::default(),
+            clock_every: std::time::Duration::from_secs(config.sandbox_clock_seconds),
         })
         .await?;
         router = router.merge(routes.api).merge(routes.tools.layer(
             axum::middleware::from_fn_with_state(state.clone(), guard::require_staff),
         ));
     }
+    metrics::handle();
     let router = router
         .merge(pages)
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .layer(store.layer(config.secure_cookies(), config.session_max_hours))
         .layer(axum::middleware::from_fn_with_state(
             csrf::Csrf::new(&config.public_url),

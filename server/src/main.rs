@@ -29,6 +29,8 @@ async fn main() -> std::process::ExitCode {
             Err(e) => Err(e),
         },
         Command::SandboxKeys => cli::print_sandbox_keys(&config).await,
+        Command::Backup { to } => cli::backup(&config, &to).await,
+        Command::Restore { from } => cli::restore(&config, &from).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -40,6 +42,11 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
+    // While it runs, `server restore` refuses to replace its database.
+    let _running = match server::backup::sqlite_file(&config.database_url)? {
+        Some(file) => Some(server::backup::Running::mark(&file)?),
+        None => None,
+    };
     let db = server::open_database(&config).await?;
     let options = server::leptos_options(&config)?;
     let router = server::build_router(&config, db.clone(), options).await?;
@@ -53,6 +60,18 @@ async fn run(config: Config) -> anyhow::Result<()> {
         signhost = %config.signhost.api_url,
         "portal listening"
     );
+    if let Some(addr) = config.metrics_addr {
+        let metrics = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {addr} (METRICS_ADDR): {e}"))?;
+        tracing::info!(address = %addr, "metrics listening");
+        let routes = server::metrics::loopback_routes(db.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(metrics, routes).await {
+                tracing::error!(error = %e, "metrics listener stopped");
+            }
+        });
+    }
     server::serve(listener, router, server::shutdown_signal()).await?;
     db.close().await;
     tracing::info!("stopped");

@@ -20,8 +20,13 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    /// Another handle removes it.
+    Nothing,
     File(PathBuf),
-    Database { admin_url: String, name: String },
+    Database {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestDb {
@@ -93,10 +98,23 @@ impl TestDb {
         })
     }
 
+    /// Another handle on the same database (a second portal instance's),
+    /// which leaves removing it to this one.
+    pub async fn share(&self) -> TestDb {
+        TestDb {
+            db: Db::connect(&self.url)
+                .await
+                .expect("open the shared test database"),
+            url: self.url.clone(),
+            cleanup: Cleanup::Nothing,
+        }
+    }
+
     /// Closes the pool and removes the database.
     pub async fn remove(self) {
         self.db.close().await;
         match self.cleanup {
+            Cleanup::Nothing => {}
             Cleanup::File(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

@@ -83,6 +83,12 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Postbacks accepted per second from one sender address.
     pub postback_rate: u32,
+    /// How often the sandbox's clock makes its round (reminders, expiry).
+    pub sandbox_clock_seconds: u64,
+    /// Bearer token for `/metrics` on the portal's listener (`METRICS_TOKEN`).
+    pub metrics_token: Option<Secret>,
+    /// A loopback listener serving `/metrics` without a token (`METRICS_ADDR`).
+    pub metrics_addr: Option<SocketAddr>,
     /// The organisation named on the pages signers see.
     pub organisation_name: String,
     /// A PNG, JPEG, WebP or SVG file shown beside that name.
@@ -211,6 +217,30 @@ impl Config {
         let session_max_hours = number("SESSION_MAX_HOURS", 12, 1..=720, "hours")?;
         let postback_rate =
             number("POSTBACK_RATE", 50, 1..=100_000, "postbacks per second")? as u32;
+        let sandbox_clock_seconds =
+            number("SANDBOX_CLOCK_SECONDS", 60, 1..=3600, "seconds")? as u64;
+        let metrics_token = match var("METRICS_TOKEN") {
+            None => None,
+            Some(t) if t.len() >= 16 => Some(Secret::new(t)),
+            Some(_) => {
+                return Err(err(
+                    "METRICS_TOKEN",
+                    "must be at least 16 characters (it guards /metrics)",
+                ))
+            }
+        };
+        let metrics_addr = match var("METRICS_ADDR") {
+            None => None,
+            Some(raw) => match raw.parse::<SocketAddr>() {
+                Ok(a) if a.ip().is_loopback() => Some(a),
+                _ => {
+                    return Err(err(
+                        "METRICS_ADDR",
+                        format!("must be a loopback address and port such as 127.0.0.1:9464 (got '{raw}'); elsewhere use METRICS_TOKEN"),
+                    ))
+                }
+            },
+        };
         let trusted_proxies = match var("TRUSTED_PROXIES") {
             None => Vec::new(),
             Some(raw) => crate::client_ip::parse_list(&raw)
@@ -326,6 +356,9 @@ impl Config {
             session_idle_minutes,
             session_max_hours,
             postback_rate,
+            sandbox_clock_seconds,
+            metrics_token,
+            metrics_addr,
             organisation_name,
             organisation_logo,
         })
@@ -475,6 +508,29 @@ mod tests {
                 .unwrap()
                 .organisation_name,
             "Signing portal"
+        );
+    }
+
+    #[test]
+    fn metrics_are_closed_unless_a_token_or_a_loopback_listener() {
+        let c = config(&[]).unwrap();
+        assert!(c.metrics_token.is_none() && c.metrics_addr.is_none());
+        assert_eq!(
+            config(&[("METRICS_TOKEN", "short")]).unwrap_err().var,
+            "METRICS_TOKEN"
+        );
+        let e = config(&[("METRICS_ADDR", "0.0.0.0:9464")]).unwrap_err();
+        assert_eq!(e.var, "METRICS_ADDR");
+        assert!(e.message.contains("loopback"), "{}", e.message);
+        let c = config(&[
+            ("METRICS_ADDR", "127.0.0.1:9464"),
+            ("METRICS_TOKEN", "a-long-enough-metrics-token"),
+        ])
+        .unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        assert_eq!(
+            c.metrics_token.unwrap().expose(),
+            "a-long-enough-metrics-token"
         );
     }
 

@@ -3,6 +3,7 @@
 
 pub mod certeurope;
 pub mod hotsign;
+pub mod metered;
 pub mod signhost;
 pub mod signicat;
 
@@ -64,5 +65,9 @@ pub fn hotsign(tokens: hotsign::tokens::Tokens) -> Arc<dyn Provider> {
 
 /// A registry of the given adapters, with `default` offered first.
 pub fn registry(list: Vec<Arc<dyn Provider>>, default: ProviderKind) -> Providers {
-    Providers::new(list, default)
+    let metered = list
+        .into_iter()
+        .map(|p| Arc::new(metered::Metered(p)) as Arc<dyn Provider>)
+        .collect();
+    Providers::new(metered, default)
 }

@@ -43,6 +43,8 @@ pub struct Sandbox {
     pub certeurope: self::certeurope::Sim,
     /// Seconds the sandbox clock runs ahead of real time (moved by tests).
     pub clock_offset: std::sync::atomic::AtomicI64,
+    /// How often the clock makes its round (`SANDBOX_CLOCK_SECONDS`).
+    pub clock_every: std::time::Duration,
 }
 
 pub type Shared = Arc<Sandbox>;
@@ -131,12 +133,23 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
     common::clock::restore(&sandbox).await?;
     self::signicat::notify::install(&sandbox).await?;
     let shared = Arc::new(sandbox);
+    // Each round of the clocks is claimed in the database: with several
+    // instances on one database, one of them does it.
+    let instance = uuid::Uuid::new_v4().to_string();
     let packaging = shared.clone();
+    let me = instance.clone();
     tokio::spawn(async move {
         // Packaging follows a signature within seconds; deadlines by the clock.
         let mut every = tokio::time::interval(std::time::Duration::from_secs(1));
         loop {
             every.tick().await;
+            // Another instance may have moved the clock.
+            if let Err(e) = common::clock::restore(&packaging).await {
+                tracing::warn!(error = %e, "sandbox clock not read");
+            }
+            if !claim_round(&packaging, "signicat-sandbox-clock", &me, 900).await {
+                continue;
+            }
             if let Err(e) = self::signicat::sign::tick(&packaging).await {
                 tracing::warn!(status = e.status, "signicat sandbox tick failed");
             }
@@ -144,9 +157,15 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
     });
     let ticking = shared.clone();
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut every = tokio::time::interval(ticking.clock_every);
+        // The next round is due a little before this instance's next tick,
+        // so the instance that did one usually does the next.
+        let next_ms = (ticking.clock_every.as_millis() as i64) * 9 / 10;
         loop {
             every.tick().await;
+            if !claim_round(&ticking, CLOCK_ROUND, &instance, next_ms).await {
+                continue;
+            }
             if let Err(e) = time::tick(&ticking).await {
                 tracing::warn!(error = %e.message, "sandbox clock tick failed");
             }
@@ -182,6 +201,23 @@ pub async fn start(sandbox: Sandbox) -> Result<Routes, sqlx::Error> {
             .merge(self::signicat::routes(shared.clone()))
             .merge(self::hotsign::routes(shared)),
     })
+}
+
+/// The periodic duty of the Signhost sandbox's clock (reminders, expiry).
+pub const CLOCK_ROUND: &str = "signhost-sandbox-clock";
+
+/// Whether this instance does the round of `duty` that is due now (the
+/// next one `next_ms` later); false when another instance has it.
+pub async fn claim_round(s: &Sandbox, duty: &str, instance: &str, next_ms: i64) -> bool {
+    let now = chrono::Utc::now();
+    let next = now + chrono::Duration::milliseconds(next_ms);
+    match app::ssr::db::periodic::claim(&s.db, duty, instance, now, next).await {
+        Ok(mine) => mine,
+        Err(e) => {
+            tracing::warn!(error = %e, duty, "periodic duty not claimed");
+            false
+        }
+    }
 }
 
 fn routes(sandbox: Shared) -> Router {

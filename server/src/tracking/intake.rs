@@ -85,6 +85,7 @@ async fn receive(
     if !intake.flood.admit(source) {
         // Signhost sends a refused postback again later.
         tracing::warn!(%source, "postback rate limit reached");
+        crate::metrics::intake(kind.as_str(), "rate_limited");
         let mut res = (
             StatusCode::TOO_MANY_REQUESTS,
             "too many postbacks, try again",
@@ -166,8 +167,10 @@ async fn receive(
             }
         }
     };
+    let provider = incoming.provider;
     match intake.writer.store(incoming).await {
         Ok(id) => {
+            crate::metrics::intake(provider, "stored");
             tracing::info!(postback_id = id, "postback stored");
             intake.state.wake_workers();
             (StatusCode::OK, "stored").into_response()
@@ -175,6 +178,7 @@ async fn receive(
         Err(e) => {
             // Not stored: a non-2xx makes Signhost send it again later.
             tracing::error!(error = %e, "postback could not be stored");
+            crate::metrics::intake(provider, "not_stored");
             (StatusCode::SERVICE_UNAVAILABLE, "not stored, try again").into_response()
         }
     }

@@ -56,6 +56,7 @@ impl Worker {
                 content: &pdf,
             };
             archive::insert(&self.db, &f, Utc::now()).await?;
+            crate::metrics::archived(provider.kind().as_str(), pdf.len());
         }
         let now = Utc::now();
         let mut t = self.db.begin().await?;

@@ -20,8 +20,11 @@ use app::ssr::tracking::ARCHIVE_JOB;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-/// How long a claimed job is ours; another instance may take it after.
-const LEASE: Duration = Duration::from_secs(600);
+/// How long a claimed job is ours without renewal; another instance may
+/// take it after. Renewed every third of it while a step works, so a long
+/// step (a 50 MB upload) keeps its job and a crashed instance's job is
+/// taken over within a minute.
+pub const LEASE: Duration = Duration::from_secs(45);
 /// The longest wait between two attempts.
 const MAX_BACKOFF_SECS: u64 = 300;
 
@@ -35,6 +38,8 @@ pub struct Worker {
     pub check_every: Duration,
     /// Wakes the loop when there is more to do.
     pub wake: Arc<Notify>,
+    /// How long a claimed job is held without renewal ([`LEASE`]).
+    pub lease: Duration,
 }
 
 /// How a step ended.
@@ -82,6 +87,32 @@ impl From<ProviderError> for StepError {
     }
 }
 
+/// Runs `work` for a job claimed by `worker`, renewing its lease every
+/// third of `lease` until the work ends.
+pub async fn under_lease<T>(
+    db: &Db,
+    job_id: i64,
+    worker: &str,
+    lease: Duration,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = renew.tick() => {
+                let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or_default();
+                match jobs::renew(db, job_id, worker, until).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(job_id, "job lease lost; another worker may take it"),
+                    Err(e) => tracing::warn!(job_id, error = %e, "job lease not renewed"),
+                }
+            }
+        }
+    }
+}
+
 impl Worker {
     /// A worker that speaks Signhost only, at `signhost`.
     pub fn new(
@@ -91,7 +122,10 @@ impl Worker {
         return_url: String,
     ) -> Self {
         let adapter = crate::providers::signhost(signhost, postback_url, return_url, String::new());
-        Self::with_providers(db, Providers::new(vec![adapter], ProviderKind::Signhost))
+        Self::with_providers(
+            db,
+            crate::providers::registry(vec![adapter], ProviderKind::Signhost),
+        )
     }
 
     pub fn with_providers(db: Db, providers: Providers) -> Self {
@@ -101,6 +135,7 @@ impl Worker {
             id: uuid::Uuid::new_v4().to_string(),
             check_every: Duration::from_secs(300),
             wake: Arc::new(Notify::new()),
+            lease: LEASE,
         }
     }
 
@@ -129,19 +164,37 @@ impl Worker {
     /// Claims one due job and runs one step of it. False when nothing was due.
     pub async fn run_next(&self) -> sqlx::Result<bool> {
         let now = Utc::now();
-        let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+        let until = now + chrono::Duration::from_std(self.lease).unwrap_or_default();
         let Some(job) = jobs::claim(&self.db, &self.id, now, until).await? else {
             return Ok(false);
         };
-        let outcome = match job.kind.as_str() {
-            START_JOB => self.send_step(job.request_id, &job.step).await,
-            ARCHIVE_JOB => match requests::find(&self.db, job.request_id).await {
-                Ok(Some(row)) => self.archive(&row).await,
-                Ok(None) => Ok(Outcome::Done),
-                Err(e) => Err(e.into()),
-            },
-            other => Err(StepError::Refused(format!("unknown job kind {other}"))),
+        let step = async {
+            match job.kind.as_str() {
+                START_JOB => self.send_step(job.request_id, &job.step).await,
+                ARCHIVE_JOB => match requests::find(&self.db, job.request_id).await {
+                    Ok(Some(row)) => self.archive(&row).await,
+                    Ok(None) => Ok(Outcome::Done),
+                    Err(e) => Err(e.into()),
+                },
+                other => Err(StepError::Refused(format!("unknown job kind {other}"))),
+            }
         };
+        // Everything the step logs (its service calls too) names the job and request.
+        let span = tracing::info_span!("job", job_id = job.id, request_id = job.request_id, kind = %job.kind, step = %job.step);
+        let started = std::time::Instant::now();
+        let outcome = tracing::Instrument::instrument(
+            under_lease(&self.db, job.id, &self.id, self.lease, step),
+            span,
+        )
+        .await;
+        let label = match &outcome {
+            Ok(Outcome::Next(_)) => "next",
+            Ok(Outcome::Done) => "done",
+            Err(StepError::Retry(_)) => "retry",
+            Err(StepError::Paused { .. }) => "paused",
+            Err(StepError::Refused(_)) => "refused",
+        };
+        crate::metrics::job(&job.kind, label, started.elapsed().as_secs_f64());
         let archive = job.kind == ARCHIVE_JOB;
         let now = Utc::now();
         match outcome {

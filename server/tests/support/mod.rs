@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod flow;
+pub mod process;
 pub mod scripted;
 
 use std::collections::HashMap;
@@ -67,6 +68,18 @@ impl TestApp {
             apps.push(Self::spawn_on(db, extra).await);
         }
         apps
+    }
+
+    /// Another portal instance on this one's database (its own address,
+    /// workers and sandbox loops), as a second process would be.
+    pub async fn beside(&self, extra: &[(&str, &str)]) -> TestApp {
+        let shared = self
+            .test_db
+            .as_ref()
+            .expect("a portal with its own test database")
+            .share()
+            .await;
+        Self::spawn_on(shared, extra).await
     }
 
     async fn spawn_on(test_db: TestDb, extra: &[(&str, &str)]) -> TestApp {

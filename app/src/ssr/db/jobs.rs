@@ -74,6 +74,16 @@ pub async fn claim(
     }
 }
 
+/// Extends `worker`'s hold on a job it still holds until `until`; false
+/// when the lease was lost (it ran out and another worker took the job).
+pub async fn renew(db: &Db, id: i64, worker: &str, until: DateTime<Utc>) -> sqlx::Result<bool> {
+    let sql =
+        "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_by = $3 AND done_at IS NULL";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(until).bind(id).bind(worker)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
 /// Moves a claimed job to its next step, due at once, and releases it.
 /// False when the worker no longer holds it.
 pub async fn advance(
@@ -152,4 +162,40 @@ pub async fn latest(db: &Db, kind: &str, request_id: i64) -> sqlx::Result<Option
     );
     on_pool!(db, pool => sqlx::query_as::<_, JobRow>(&sql).bind(kind).bind(request_id)
         .fetch_optional(pool).await)
+}
+
+/// The open jobs of one kind, for monitoring.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub kind: String,
+    /// Not done and not waiting for a person.
+    pub waiting: i64,
+    /// Waiting for a person to bring a service back.
+    pub paused: i64,
+    /// How long the oldest due one has been due (0 when none is).
+    pub oldest_age_seconds: f64,
+}
+
+/// The open jobs per kind.
+pub async fn queue_by_kind(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Vec<Queue>> {
+    let sql = "SELECT kind, \
+               SUM(CASE WHEN paused_for IS NULL THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN paused_for IS NULL THEN 0 ELSE 1 END) \
+               FROM jobs WHERE done_at IS NULL GROUP BY kind ORDER BY kind";
+    let counts: Vec<(String, i64, i64)> =
+        on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await?);
+    let oldest = "SELECT run_at FROM jobs WHERE done_at IS NULL AND paused_for IS NULL \
+                  AND kind = $1 AND run_at <= $2 ORDER BY run_at LIMIT 1";
+    let mut out = Vec::new();
+    for (kind, waiting, paused) in counts {
+        let due: Option<DateTime<Utc>> = on_pool!(db, pool => sqlx::query_scalar(oldest)
+            .bind(&kind).bind(now).fetch_optional(pool).await?);
+        out.push(Queue {
+            kind,
+            waiting,
+            paused,
+            oldest_age_seconds: due.map_or(0.0, |at| (now - at).num_milliseconds() as f64 / 1000.0),
+        });
+    }
+    Ok(out)
 }

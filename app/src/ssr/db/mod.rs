@@ -13,6 +13,7 @@ pub mod evidence;
 pub mod hotsign;
 pub mod invitations;
 pub mod jobs;
+pub mod periodic;
 pub mod postbacks;
 pub mod requests;
 pub mod sandbox;

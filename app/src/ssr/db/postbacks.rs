@@ -126,6 +126,12 @@ pub async fn claim(
     }
 }
 
+/// How many stored postbacks and webhooks wait to be processed.
+pub async fn waiting(db: &Db) -> sqlx::Result<i64> {
+    let sql = "SELECT COUNT(*) FROM postbacks WHERE state = 'received'";
+    on_pool!(db, pool => sqlx::query_scalar(sql).fetch_one(pool).await)
+}
+
 /// Ends processing: `applied`, `duplicate` or `quarantined` (with the reason).
 pub async fn settle(
     db: &Db,

@@ -47,6 +47,29 @@ pub async fn update_transaction(
     on_pool!(db, pool => sqlx::query(sql).bind(document).bind(purged).bind(now).bind(id).execute(pool).await.map(|_| ()))
 }
 
+/// Holds a transaction for `holder` until `until` (across instances);
+/// false while another holder has it, or when there is no such transaction.
+pub async fn lock_transaction(
+    db: &Db,
+    id: &str,
+    holder: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> sqlx::Result<bool> {
+    let sql = "UPDATE sandbox_transactions SET locked_by = $1, locked_until = $2 \
+               WHERE id = $3 AND (locked_until IS NULL OR locked_until < $4 OR locked_by = $1)";
+    let n = on_pool!(db, pool => sqlx::query(sql).bind(holder).bind(until).bind(id).bind(now)
+        .execute(pool).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Lets go of a transaction held by `holder`.
+pub async fn unlock_transaction(db: &Db, id: &str, holder: &str) -> sqlx::Result<()> {
+    let sql = "UPDATE sandbox_transactions SET locked_by = NULL, locked_until = NULL \
+               WHERE id = $1 AND locked_by = $2";
+    on_pool!(db, pool => sqlx::query(sql).bind(id).bind(holder).execute(pool).await.map(|_| ()))
+}
+
 /// Ids of transactions that are still running (for the clock: reminders, expiry).
 pub async fn running_transaction_ids(db: &Db) -> sqlx::Result<Vec<String>> {
     let sql = "SELECT id FROM sandbox_transactions WHERE purged = FALSE ORDER BY created_at";

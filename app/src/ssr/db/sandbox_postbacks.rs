@@ -43,7 +43,9 @@ pub async fn due_heads(db: &Db, now: DateTime<Utc>) -> sqlx::Result<Vec<Postback
     on_pool!(db, pool => sqlx::query_as::<_, PostbackRow>(sql).bind(now).fetch_all(pool).await)
 }
 
-/// Takes a postback for delivery until `until`; false when another worker has it.
+/// Takes a postback for delivery until `until`; false when another worker
+/// has it or it was delivered (or given up) meanwhile: a head read before
+/// another instance finished with it is not delivered twice.
 pub async fn claim(
     db: &Db,
     id: i64,
@@ -51,7 +53,8 @@ pub async fn claim(
     until: DateTime<Utc>,
 ) -> sqlx::Result<bool> {
     let sql = "UPDATE sandbox_postbacks SET locked_until = $1 \
-               WHERE id = $2 AND (locked_until IS NULL OR locked_until < $3)";
+               WHERE id = $2 AND delivered_at IS NULL AND failed = FALSE \
+               AND (locked_until IS NULL OR locked_until < $3)";
     let n = on_pool!(db, pool => sqlx::query(sql).bind(until).bind(id).bind(now).execute(pool).await?.rows_affected());
     Ok(n == 1)
 }

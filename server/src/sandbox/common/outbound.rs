@@ -13,6 +13,11 @@ use crate::sandbox::Sandbox;
 /// the sandbox compresses its schedule into minutes).
 pub const MAX_ATTEMPTS: i64 = 10;
 
+/// How long a delivery is held by the instance making it: the HTTP call's
+/// timeout and a margin, so an instance that dies mid-delivery holds the
+/// URL's queue for seconds, not a minute.
+pub const DELIVERY_LEASE: Duration = Duration::from_secs(15);
+
 /// Delay after the n-th failed attempt: 1 s, 2 s, 4 s … capped at 60 s.
 pub fn retry_delay(attempts: i64) -> Duration {
     let secs = 1u64 << attempts.clamp(0, 6);
@@ -25,7 +30,14 @@ pub async fn deliver_due(s: &Sandbox, http: &reqwest::Client) -> Result<usize, s
     let heads = queue::due_heads(&s.db, now).await?;
     let mut attempted = 0;
     for pb in heads {
-        if !queue::claim(&s.db, pb.id, now, now + chrono::Duration::seconds(60)).await? {
+        if !queue::claim(
+            &s.db,
+            pb.id,
+            now,
+            now + chrono::Duration::from_std(DELIVERY_LEASE).unwrap_or_default(),
+        )
+        .await?
+        {
             continue;
         }
         attempted += 1;

@@ -15,7 +15,7 @@ use signhost::model::{
 };
 use subtle::ConstantTimeEq;
 
-use super::store::{self, add_activity, internal, load, load_any, save, transaction_json};
+use super::store::{self, add_activity, hold, internal, load, load_any, save, transaction_json};
 use super::validate::{self, bad, Refusal};
 use crate::sandbox::Shared;
 
@@ -180,7 +180,7 @@ pub async fn delete(
     } else {
         serde_json::from_slice(&body).map_err(|_| bad(validate::INVALID_JSON))?
     };
-    let mut tx = load(&s, &id).await?;
+    let (_held, mut tx) = hold(&s, &id).await?;
     let status = tx.status.unwrap_or(TransactionStatus::WaitingForDocument);
     tx.canceled_date_time = Some(s.now());
     if status.is_final() {
@@ -214,7 +214,7 @@ pub async fn put_file(
 ) -> Answer {
     authorize(&s, &headers)?;
     validate::file_id(&file_id)?;
-    let mut tx = load(&s, &id).await?;
+    let (_held, mut tx) = hold(&s, &id).await?;
     if tx.status != Some(TransactionStatus::WaitingForDocument) {
         return Err(bad(validate::ALREADY_STARTED));
     }
@@ -303,7 +303,7 @@ fn file_entry(s: &Shared, tid: &str, fid: &str, display_name: Option<String>) ->
 
 pub async fn start(State(s): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Answer {
     authorize(&s, &headers)?;
-    let mut tx = load(&s, &id).await?;
+    let (_held, mut tx) = hold(&s, &id).await?;
     if tx.status != Some(TransactionStatus::WaitingForDocument) {
         return Err(bad("The transaction has already been started."));
     }

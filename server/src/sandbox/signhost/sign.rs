@@ -12,19 +12,31 @@ use signhost::model::{
 };
 
 use super::finish::{finish, meta_of, signer_fields};
-use super::store::{add_activity, internal, load, save};
+use super::store::{add_activity, hold, internal, load, save, Held};
 use super::validate::Refusal;
 use crate::panic::escape;
 use crate::sandbox::common::page;
 use crate::sandbox::common::preview::{self, Outline};
 use crate::sandbox::{Sandbox, Shared};
 
-async fn link(s: &Sandbox, token: &str) -> Result<(Transaction, String), Refusal> {
-    let (tid, signer_id) = db::find_sign_link(&s.db, token)
+async fn link_of(s: &Sandbox, token: &str) -> Result<(String, String), Refusal> {
+    db::find_sign_link(&s.db, token)
         .await
         .map_err(internal)?
-        .ok_or_else(|| Refusal::new(404, "This signing link is not valid."))?;
+        .ok_or_else(|| Refusal::new(404, "This signing link is not valid."))
+}
+
+/// The transaction and signer of a signing link, to read.
+async fn link(s: &Sandbox, token: &str) -> Result<(Transaction, String), Refusal> {
+    let (tid, signer_id) = link_of(s, token).await?;
     Ok((load(s, &tid).await?, signer_id))
+}
+
+/// The same, held for a change (see `store::hold`).
+async fn link_held(s: &Sandbox, token: &str) -> Result<(Held, Transaction, String), Refusal> {
+    let (tid, signer_id) = link_of(s, token).await?;
+    let (held, tx) = hold(s, &tid).await?;
+    Ok((held, tx, signer_id))
 }
 
 fn signer_mut<'a>(tx: &'a mut Transaction, id: &str) -> &'a mut Signer {
@@ -141,7 +153,7 @@ fn field_list(meta: &FileMeta, signer_id: &str) -> Vec<String> {
 }
 
 pub async fn page(State(s): State<Shared>, Path(token): Path<String>) -> Result<Response, Refusal> {
-    let (mut tx, signer_id) = link(&s, &token).await?;
+    let (_held, mut tx, signer_id) = link_held(&s, &token).await?;
     if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Ok(page_html(
             "Signing",
@@ -245,7 +257,7 @@ pub async fn sign(
     Path(token): Path<String>,
     client: Option<axum::Extension<app::ssr::web::ClientIp>>,
 ) -> Result<Response, Refusal> {
-    let (mut tx, signer_id) = link(&s, &token).await?;
+    let (_held, mut tx, signer_id) = link_held(&s, &token).await?;
     if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Err(Refusal::new(409, reason));
     }
@@ -297,7 +309,7 @@ pub async fn reject(
     Path(token): Path<String>,
     Form(form): Form<RejectForm>,
 ) -> Result<Response, Refusal> {
-    let (mut tx, signer_id) = link(&s, &token).await?;
+    let (_held, mut tx, signer_id) = link_held(&s, &token).await?;
     if let Some(reason) = blocked(&tx, &signer_id, s.now()) {
         return Err(Refusal::new(409, reason));
     }

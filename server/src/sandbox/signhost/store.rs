@@ -33,6 +33,78 @@ pub async fn load(sandbox: &Sandbox, id: &str) -> Result<Transaction, Refusal> {
     }
 }
 
+/// How long a hold lasts at most: an instance that dies holding a
+/// transaction keeps it from the others this long.
+const HOLD: std::time::Duration = std::time::Duration::from_secs(30);
+/// How long a change waits for another one to the same transaction.
+const HOLD_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A transaction held by this caller until dropped: every change to a
+/// transaction (a signature, a file, the clock) reads and writes it while
+/// held, so two changes at the same moment (two signers, on two portal
+/// instances) both land instead of one overwriting the other.
+pub struct Held {
+    db: app::ssr::db::Db,
+    id: String,
+    holder: String,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let (db, id, holder) = (self.db.clone(), self.id.clone(), self.holder.clone());
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                if let Err(e) = db::unlock_transaction(&db, &id, &holder).await {
+                    tracing::warn!(error = %e, "sandbox transaction not released; it frees itself");
+                }
+            });
+        }
+    }
+}
+
+/// Waits for the transaction, holds it, and loads it (present, not purged).
+pub async fn hold(sandbox: &Sandbox, id: &str) -> Result<(Held, Transaction), Refusal> {
+    let (held, tx, purged) = hold_any(sandbox, id).await?;
+    if purged {
+        return Err(gone(&tx));
+    }
+    Ok((held, tx))
+}
+
+/// [`hold`] for a transaction that may have been purged.
+pub async fn hold_any(sandbox: &Sandbox, id: &str) -> Result<(Held, Transaction, bool), Refusal> {
+    let holder = uuid::Uuid::new_v4().to_string();
+    let started = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        let now = Utc::now();
+        let until = now + chrono::Duration::from_std(HOLD).unwrap_or_default();
+        if db::lock_transaction(&sandbox.db, id, &holder, now, until)
+            .await
+            .map_err(internal)?
+        {
+            break;
+        }
+        // Missing, or held by another change: which?
+        load_any(sandbox, id).await?;
+        if started.elapsed() > HOLD_WAIT {
+            return Err(Refusal::new(
+                503,
+                "The transaction is busy with another change. Please try again.",
+            ));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(std::time::Duration::from_millis(50));
+    }
+    let held = Held {
+        db: sandbox.db.clone(),
+        id: id.to_string(),
+        holder,
+    };
+    let (tx, purged) = load_any(sandbox, id).await?;
+    Ok((held, tx, purged))
+}
+
 /// A transaction and whether its documents were purged.
 pub async fn load_any(sandbox: &Sandbox, id: &str) -> Result<(Transaction, bool), Refusal> {
     let row = db::find_transaction(&sandbox.db, id)

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use serde::Deserialize;
 use signhost::model::{ActivityCode, Transaction, TransactionStatus};
 
-use super::store::{add_activity, internal, load, save};
+use super::store::{add_activity, hold, internal, save};
 use super::validate::Refusal;
 use crate::sandbox::common::clock;
 use crate::sandbox::{Sandbox, Shared};
@@ -67,7 +67,13 @@ pub fn apply_time(tx: &mut Transaction, now: DateTime<FixedOffset>) -> bool {
 /// Runs the clock over every running transaction.
 pub async fn tick(s: &Sandbox) -> Result<(), Refusal> {
     for id in db::running_transaction_ids(&s.db).await.map_err(internal)? {
-        let mut tx = load(s, &id).await?;
+        // Held: a signature at the same moment is not overwritten, and a
+        // second instance's round finds the reminder already sent.
+        let (_held, mut tx) = match hold(s, &id).await {
+            Ok(found) => found,
+            Err(r) if r.status == 410 => continue,
+            Err(r) => return Err(r),
+        };
         if apply_time(&mut tx, s.now()) {
             save(s, &mut tx, false).await?;
         }

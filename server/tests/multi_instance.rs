@@ -1,0 +1,219 @@
+//! Three real portal processes on one fresh PostgreSQL database behind a
+//! round-robin balancer on loopback: a staff session made through one is
+//! used through the others, sign-in throttling counts across them, and
+//! requests sent and signed through the balancer all end signed and
+//! archived once, while one instance is killed with SIGKILL and another is
+//! restarted mid-run. (`TEST_POSTGRES_URL` must be set; the short version
+//! of `scripts/multi-instance`.)
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::model::request::RequestStatus;
+use app::ssr::db::{archive, audit, jobs, postbacks, requests, Db};
+use app::ssr::testing::TestDb;
+use reqwest::StatusCode;
+use support::process::{free_port, until, Portal};
+use support::TestApp;
+
+/// A round-robin TCP balancer: each connection goes to the next backend
+/// that accepts it (a killed one is skipped).
+async fn balancer(backends: Vec<u16>) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let next = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                continue;
+            };
+            let backends = backends.clone();
+            let next = next.clone();
+            tokio::spawn(async move {
+                for _ in 0..backends.len() {
+                    let port = backends[next.fetch_add(1, Ordering::Relaxed) % backends.len()];
+                    if let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut out).await;
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A client that opens a new connection per request, so the balancer
+/// spreads its requests over the instances.
+fn spread(app: &TestApp) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", app.address.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap()
+}
+
+async fn count(db: &Db, sql: &str, id: i64) -> i64 {
+    let Db::Postgres(pool) = db else {
+        unreachable!()
+    };
+    sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a_restart() {
+    let Some(test_db) = TestDb::postgres().await else {
+        return;
+    };
+    let url = test_db.url.clone();
+    let ports = [free_port(), free_port(), free_port()];
+    let front = balancer(ports.to_vec()).await;
+    let public = format!("http://127.0.0.1:{front}");
+    let env = [
+        ("PUBLIC_URL", public.as_str()),
+        ("TRUSTED_PROXIES", "127.0.0.1"),
+        ("SANDBOX_CERTEUROPE_ADDR", "off"),
+    ];
+    let mut portals = Vec::new();
+    for port in ports {
+        portals.push(Some(Portal::start(&url, port, &env).await));
+    }
+    let app = TestApp::attach(public.clone(), test_db);
+
+    // Sign-in throttling counts across instances: five wrong passwords,
+    // spread over the three, lock the account on all of them.
+    app.add_user("target@example.nl", "staff").await;
+    for _ in 0..5 {
+        let res = app
+            .sign_in(&spread(&app), "target@example.nl", "wrong password")
+            .await;
+        assert_ne!(res.status(), StatusCode::OK);
+    }
+    let res = app
+        .sign_in(&spread(&app), "target@example.nl", support::PASSWORD)
+        .await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // One sign-in, used through every instance.
+    app.add_user("owner@example.nl", "staff").await;
+    let owner = spread(&app);
+    assert_eq!(
+        app.sign_in(&owner, "owner@example.nl", support::PASSWORD)
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    for _ in 0..6 {
+        let res = owner.get(app.url("/")).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "signed in on every instance");
+    }
+
+    // Requests sent; one instance killed and another restarted meanwhile.
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let id = app.ready_draft(&owner).await;
+        let res = app
+            .call(&owner, "requests/start", &[("id", &id.to_string())])
+            .await;
+        assert_eq!(res.status(), StatusCode::OK);
+        ids.push(id);
+        if n == 5 {
+            portals[0].take().unwrap().kill();
+        }
+        if n == 8 {
+            portals[1].take().unwrap().kill();
+            portals[1] = Some(Portal::start(&url, ports[1], &env).await);
+        }
+    }
+    until("every request waits for its signers", 120, || async {
+        let mut all = true;
+        for &id in &ids {
+            all &= requests::find(&app.db, id).await.unwrap().unwrap().status()
+                == RequestStatus::Waiting;
+        }
+        all
+    })
+    .await;
+
+    // Both signers of each request sign at the same moment, through the balancer.
+    for &id in &ids {
+        let row = requests::find(&app.db, id).await.unwrap().unwrap();
+        let tx = app
+            .signhost()
+            .get_transaction(row.external_id.as_deref().unwrap())
+            .await
+            .unwrap();
+        let signing = tx.signers.iter().map(|s| {
+            let token = s.sign_url.clone().unwrap();
+            let token = token.rsplit('/').next().unwrap().to_string();
+            let browser = spread(&app);
+            let url = app.url(&format!("/sandbox/sign/{token}/sign"));
+            async move { browser.post(url).send().await.unwrap().status() }
+        });
+        for status in futures::future::join_all(signing).await {
+            assert_eq!(status, StatusCode::SEE_OTHER);
+        }
+    }
+    until("every request is signed and archived", 150, || async {
+        let mut all = true;
+        for &id in &ids {
+            let row = requests::find(&app.db, id).await.unwrap().unwrap();
+            all &= row.status() == RequestStatus::Signed
+                && archive::list(&app.db, id).await.unwrap().len() >= 2;
+        }
+        all
+    })
+    .await;
+
+    for &id in &ids {
+        let signed = RequestStatus::Signed.label().to_string();
+        let lines = audit::list(&app.db, id).await.unwrap();
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|a| a.action == "status" && a.detail == signed)
+                .count(),
+            1,
+            "signed once: {lines:?}"
+        );
+        let job = jobs::latest(&app.db, "archive", id).await.unwrap().unwrap();
+        assert!(job.done_at.is_some());
+        assert_eq!(
+            count(
+                &app.db,
+                "SELECT COUNT(*) FROM jobs WHERE kind = 'archive' AND request_id = $1",
+                id
+            )
+            .await,
+            1,
+            "archived by one job"
+        );
+        let files = archive::list(&app.db, id).await.unwrap();
+        let kinds: Vec<&str> = files.iter().map(|f| f.kind.as_str()).collect();
+        assert_eq!(kinds, ["signed", "receipt"], "each file stored once");
+    }
+    until("every stored postback is processed", 60, || async {
+        let left = postbacks::recent(&app.db, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.state == "received")
+            .count();
+        left == 0
+    })
+    .await;
+    drop(portals);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.stop().await;
+}
