@@ -15,7 +15,9 @@ use std::time::Duration;
 use app::model::request::RequestStatus;
 use app::ssr::db::{archive, audit, jobs, postbacks, requests, Db};
 use app::ssr::testing::TestDb;
+use futures::StreamExt;
 use reqwest::StatusCode;
+use support::flow::{fetch, postback_body, SECRET};
 use support::process::{free_port, until, Portal};
 use support::TestApp;
 
@@ -44,6 +46,41 @@ async fn balancer(backends: Vec<u16>) -> u16 {
         }
     });
     port
+}
+
+/// A TCP gate in front of PostgreSQL: closing it cuts every open
+/// connection and refuses new ones, as a database restart or a network
+/// outage would.
+struct Gate {
+    port: u16,
+    open: tokio::sync::watch::Sender<bool>,
+}
+
+async fn gate(to: u16) -> Gate {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (open, watch) = tokio::sync::watch::channel(true);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut inbound, _)) = listener.accept().await else {
+                continue;
+            };
+            if !*watch.borrow() {
+                continue; // dropped: refused
+            }
+            let mut closed = watch.clone();
+            tokio::spawn(async move {
+                let Ok(mut out) = tokio::net::TcpStream::connect(("127.0.0.1", to)).await else {
+                    return;
+                };
+                tokio::select! {
+                    _ = tokio::io::copy_bidirectional(&mut inbound, &mut out) => {}
+                    _ = closed.wait_for(|open| !*open) => {}
+                }
+            });
+        }
+    });
+    Gate { port, open }
 }
 
 /// A client that opens a new connection per request, so the balancer
@@ -76,7 +113,16 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
     let Some(test_db) = TestDb::postgres().await else {
         return;
     };
-    let url = test_db.url.clone();
+    let requests_wanted: usize = std::env::var("MULTI_REQUESTS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(12);
+    // The portals reach the database through the gate; the test directly.
+    let direct: url::Url = test_db.url.parse().unwrap();
+    let db_gate = gate(direct.port().unwrap_or(5432)).await;
+    let mut gated = direct.clone();
+    gated.set_port(Some(db_gate.port)).unwrap();
+    let url = gated.to_string();
     let ports = [free_port(), free_port(), free_port()];
     let front = balancer(ports.to_vec()).await;
     let public = format!("http://127.0.0.1:{front}");
@@ -84,6 +130,8 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
         ("PUBLIC_URL", public.as_str()),
         ("TRUSTED_PROXIES", "127.0.0.1"),
         ("SANDBOX_CERTEUROPE_ADDR", "off"),
+        // Every postback comes from this one machine.
+        ("POSTBACK_RATE", "100000"),
     ];
     let mut portals = Vec::new();
     for port in ports {
@@ -121,17 +169,17 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
 
     // Requests sent; one instance killed and another restarted meanwhile.
     let mut ids = Vec::new();
-    for n in 0..12 {
+    for n in 0..requests_wanted {
         let id = app.ready_draft(&owner).await;
         let res = app
             .call(&owner, "requests/start", &[("id", &id.to_string())])
             .await;
         assert_eq!(res.status(), StatusCode::OK);
         ids.push(id);
-        if n == 5 {
+        if n == requests_wanted / 2 - 1 {
             portals[0].take().unwrap().kill();
         }
-        if n == 8 {
+        if n == requests_wanted * 3 / 4 - 1 {
             portals[1].take().unwrap().kill();
             portals[1] = Some(Portal::start(&url, ports[1], &env).await);
         }
@@ -146,14 +194,49 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
     })
     .await;
 
-    // Both signers of each request sign at the same moment, through the balancer.
+    let mut early = Vec::new();
     for &id in &ids {
         let row = requests::find(&app.db, id).await.unwrap().unwrap();
-        let tx = app
-            .signhost()
-            .get_transaction(row.external_id.as_deref().unwrap())
-            .await
-            .unwrap();
+        early.push(fetch(&app, row.external_id.as_deref().unwrap()).await);
+    }
+
+    // The database goes away for 12 seconds: intake answers 503 (nothing
+    // acknowledged that is not stored), readiness says so, and every
+    // instance comes back by itself.
+    let (body, checksum) = postback_body(&early[0], SECRET);
+    let instance = format!("http://127.0.0.1:{}", ports[2]);
+    let _ = db_gate.open.send(false);
+    let cut = std::time::Instant::now();
+    let raw = reqwest::Client::new();
+    let res = raw
+        .post(format!("{instance}/signhost/postback"))
+        .header("content-type", "application/json")
+        .header("Checksum", &checksum)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let ready = raw.get(format!("{instance}/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    tokio::time::sleep(Duration::from_secs(12).saturating_sub(cut.elapsed())).await;
+    let _ = db_gate.open.send(true);
+    for port in [ports[1], ports[2]] {
+        until("the instance is ready again", 30, || {
+            let raw = raw.clone();
+            async move {
+                raw.get(format!("http://127.0.0.1:{port}/readyz"))
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == StatusCode::OK)
+            }
+        })
+        .await;
+    }
+    let stored_before = postbacks::recent(&app.db, 1_000_000).await.unwrap().len();
+
+    // Both signers of each request sign at the same moment, through the balancer.
+    for tx in &early {
         let signing = tx.signers.iter().map(|s| {
             let token = s.sign_url.clone().unwrap();
             let token = token.rsplit('/').next().unwrap().to_string();
@@ -203,6 +286,39 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
         let kinds: Vec<&str> = files.iter().map(|f| f.kind.as_str()).collect();
         assert_eq!(kinds, ["signed", "receipt"], "each file stored once");
     }
+    // Ten postbacks for every request through the balancer: the final
+    // news nine times (Signhost's repeats are identical), then older news
+    // arriving after it.
+    let mut storm = Vec::new();
+    for tx in &early {
+        let done = fetch(&app, tx.id.as_deref().unwrap()).await;
+        for k in 0..10 {
+            storm.push(postback_body(if k == 9 { tx } else { &done }, SECRET));
+        }
+    }
+    let sender = spread(&app);
+    let answers = futures::stream::iter(storm.into_iter().map(|(body, checksum)| {
+        let sender = sender.clone();
+        let url = app.url("/signhost/postback");
+        async move {
+            sender
+                .post(url)
+                .header("content-type", "application/json")
+                .header("Checksum", checksum)
+                .body(body)
+                .send()
+                .await
+                .map(|r| r.status())
+        }
+    }))
+    .buffer_unordered(16)
+    .collect::<Vec<_>>()
+    .await;
+    let acknowledged = answers
+        .iter()
+        .filter(|a| a.as_ref().is_ok_and(|s| *s == StatusCode::OK))
+        .count();
+    assert_eq!(acknowledged, ids.len() * 10, "every postback acknowledged");
     until("every stored postback is processed", 60, || async {
         let left = postbacks::recent(&app.db, 10_000)
             .await
@@ -213,6 +329,35 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
         left == 0
     })
     .await;
+    let stored = postbacks::recent(&app.db, 1_000_000).await.unwrap();
+    let from_storm = stored.len() - stored_before;
+    assert!(
+        from_storm >= acknowledged,
+        "every acknowledged postback stored ({from_storm} of {acknowledged})"
+    );
+    assert!(
+        stored
+            .iter()
+            .all(|p| p.state == "applied" || p.state == "duplicate"),
+        "none quarantined or left over"
+    );
+    for &id in &ids {
+        assert_eq!(
+            requests::find(&app.db, id).await.unwrap().unwrap().status(),
+            RequestStatus::Signed,
+            "older news moved nothing back"
+        );
+        let signed = RequestStatus::Signed.label().to_string();
+        let lines = audit::list(&app.db, id).await.unwrap();
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|a| a.action == "status" && a.detail == signed)
+                .count(),
+            1,
+            "applied once: {lines:?}"
+        );
+    }
     drop(portals);
     tokio::time::sleep(Duration::from_millis(200)).await;
     app.stop().await;
