@@ -11,9 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use app::ssr::db::{archive, Db};
 use server::backup;
 use sha2::{Digest, Sha256};
-use support::flow::{
-    fetch, post_postback, postback_body, quiet_worker, sent, sign_as, until_idle, SECRET,
-};
+use support::flow::{archived_request, quiet_worker};
 use support::TestApp;
 
 /// Every archived file of the database: (request, file id) → SHA-256 of
@@ -46,14 +44,7 @@ async fn a_backup_under_write_load_restores_every_request_and_archived_file() {
     let w = quiet_worker(&app);
     let mut signed = Vec::new();
     for _ in 0..3 {
-        let (id, tid) = sent(&app, &owner, &w).await;
-        let tx = fetch(&app, &tid).await;
-        sign_as(&app, &tx, 0, None).await;
-        sign_as(&app, &tx, 1, None).await;
-        let (body, checksum) = postback_body(&fetch(&app, &tid).await, SECRET);
-        post_postback(&app, body, Some(&checksum)).await;
-        until_idle(&w).await;
-        signed.push(id);
+        signed.push(archived_request(&app, &owner, &w).await);
     }
     let files = archived(&app.db, &signed).await;
     assert!(files.len() >= 6, "signed PDFs and receipts: {files:?}");

@@ -269,6 +269,25 @@ fn first_load(dir: &Path) -> Result<()> {
     )
 }
 
+fn instances(dir: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(dir.join("4-instances.md"))?;
+    let rows = rows(&text);
+    let labels: Vec<String> = rows.iter().map(|r| format!("{} instance(s)", r[0])).collect();
+    let series = [Series {
+        name: "postbacks stored per second",
+        colour: PORTAL,
+        values: rows.iter().map(|r| number(&r[1])).collect(),
+    }];
+    bars(
+        &dir.join("4-instances.svg"),
+        "Intake through a balancer, PostgreSQL",
+        "requests per second",
+        &labels,
+        &series,
+        &[],
+    )
+}
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().unwrap_or_else(|| "bench/results".into());
@@ -284,6 +303,7 @@ fn main() -> Result<()> {
         ("2-list.md", list),
         ("3-upload.md", upload),
         ("first-load.md", first_load),
+        ("4-instances.md", instances),
     ] {
         if dir.join(name).exists() {
             draw(dir)?;

@@ -106,3 +106,34 @@ pub async fn post_postback(
     }
     req.send().await.unwrap()
 }
+
+/// Posts Signhost's current postback for `tid` and expects it stored.
+pub async fn post_current(app: &TestApp, tid: &str) {
+    let (body, checksum) = postback_body(&fetch(app, tid).await, SECRET);
+    assert_eq!(
+        post_postback(app, body, Some(&checksum)).await.status(),
+        StatusCode::OK
+    );
+}
+
+/// A request sent, signed by both signers, posted back and archived by `w`.
+pub async fn archived_request(app: &TestApp, client: &reqwest::Client, w: &Worker) -> i64 {
+    let (id, tid) = sent(app, client, w).await;
+    let tx = fetch(app, &tid).await;
+    sign_as(app, &tx, 0, None).await;
+    sign_as(app, &tx, 1, None).await;
+    post_current(app, &tid).await;
+    until_idle(w).await;
+    id
+}
+
+/// How often the request's audit log says it became signed.
+pub async fn times_signed(db: &app::ssr::db::Db, id: i64) -> usize {
+    let signed = RequestStatus::Signed.label();
+    app::ssr::db::audit::list(db, id)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.action == "status" && a.detail == signed)
+        .count()
+}
