@@ -350,9 +350,13 @@ async fn three_instances_share_sessions_throttling_and_jobs_through_a_kill_and_a
         pending.is_empty(),
         "every postback acknowledged in the end: {refused:?}"
     );
+    // Before that only "try again": 503, or a connection lost on the way
+    // (the sender cannot know and sends again); never a refusal.
     assert!(
-        refused.keys().all(|k| k.contains("503")),
-        "only 503 (try again) before that: {refused:?}"
+        refused
+            .keys()
+            .all(|k| k.contains("503") || k.starts_with("Err(")),
+        "only 503 or a lost connection before that: {refused:?}"
     );
     let acknowledged = total;
     eprintln!(
