@@ -76,6 +76,7 @@ pub async fn hold_any(sandbox: &Sandbox, id: &str) -> Result<(Held, Transaction,
     let holder = uuid::Uuid::new_v4().to_string();
     let started = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(2);
+    let mut known = false;
     loop {
         let now = Utc::now();
         let until = now + chrono::Duration::from_std(HOLD).unwrap_or_default();
@@ -85,8 +86,12 @@ pub async fn hold_any(sandbox: &Sandbox, id: &str) -> Result<(Held, Transaction,
         {
             break;
         }
-        // Missing, or held by another change: which?
-        load_any(sandbox, id).await?;
+        // Missing, or held by another change: which? (Asked once; a
+        // transaction is never deleted, only purged.)
+        if !known {
+            load_any(sandbox, id).await?;
+            known = true;
+        }
         if started.elapsed() > HOLD_WAIT {
             return Err(Refusal::new(
                 503,
