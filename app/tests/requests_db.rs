@@ -169,6 +169,53 @@ async fn documents_keep_order_bytes_and_fields() {
 }
 
 #[tokio::test]
+async fn large_files_are_stored_whole_in_pieces_and_archived_once() {
+    use app::ssr::db::archive::{self, NewArchiveFile};
+    on_each_backend(|db| async move {
+        let owner = owner(&db).await;
+        let id = requests::insert(&db, owner, Utc::now()).await.unwrap();
+        // More than two of the pieces SQLite is handed, and not a multiple of one.
+        let big: Vec<u8> = (0..2_500_003u32).map(|i| (i * 7 % 251) as u8).collect();
+        let doc = add_document(&db, id, "Scan.pdf", &big).await;
+        assert_eq!(
+            documents::content(&db, id, doc).await.unwrap().unwrap(),
+            big
+        );
+        assert_eq!(
+            documents::list(&db, id).await.unwrap()[0].size,
+            big.len() as i64
+        );
+        let empty = add_document(&db, id, "Empty.pdf", b"").await;
+        assert!(documents::content(&db, id, empty)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_empty());
+
+        for content in [&big[..], b"a different file"] {
+            let file = NewArchiveFile {
+                request_id: id,
+                kind: "signed",
+                file_id: "doc-1",
+                name: "Scan (signed).pdf",
+                sha256: "abc",
+                content,
+            };
+            archive::insert(&db, &file, Utc::now()).await.unwrap();
+        }
+        let stored = archive::list(&db, id).await.unwrap();
+        assert_eq!(stored.len(), 1, "stored once");
+        assert_eq!(stored[0].size, big.len() as i64);
+        let content = archive::content(&db, id, stored[0].id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(content == big, "the first file, whole");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn jobs_are_claimed_by_one_worker_and_survive_a_dead_one() {
     on_each_backend(|db| async move {
         let owner = owner(&db).await;

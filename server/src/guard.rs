@@ -40,7 +40,7 @@ fn is_admin_only(path: &str) -> bool {
 pub async fn require_sign_in(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
@@ -67,7 +67,10 @@ pub async fn require_sign_in(
         }
         (Some(_), SIGN_IN) => Redirect::to("/").into_response(),
         (Some(user), p) if is_admin_only(p) && user.role() != Role::Admin => forbidden(),
-        (Some(_), _) => next.run(req).await,
+        (Some(user), _) => {
+            req.extensions_mut().insert(auth::SeenUser(user));
+            next.run(req).await
+        }
     }
 }
 

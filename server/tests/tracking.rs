@@ -265,7 +265,17 @@ async fn reconciliation_repairs_a_request_whose_postbacks_were_lost_and_archives
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "application/zip");
+    let length: usize = res.headers()["content-length"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let zip = res.bytes().await.unwrap();
+    assert_eq!(
+        zip.len(),
+        length,
+        "the streamed zip is as long as announced"
+    );
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.to_vec())).unwrap();
     let names: Vec<String> = archive.file_names().map(str::to_string).collect();
     for wanted in [
@@ -287,6 +297,16 @@ async fn reconciliation_repairs_a_request_whose_postbacks_were_lost_and_archives
         manifest.contains(files[0]["sha256"].as_str().unwrap()),
         "{manifest}"
     );
+    // Every line names an entry of the zip with its hash and size.
+    let listed: Vec<&str> = manifest.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(listed.len(), names.len() - 1, "{manifest}");
+    for line in listed {
+        let parts: Vec<&str> = line.splitn(3, "  ").collect();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut archive.by_name(parts[1]).unwrap(), &mut bytes).unwrap();
+        assert_eq!(parts[0], hex::encode(Sha256::digest(&bytes)), "{line}");
+        assert_eq!(parts[2], format!("{} bytes", bytes.len()), "{line}");
+    }
 
     let anonymous = app.client();
     let res = app

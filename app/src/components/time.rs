@@ -38,11 +38,20 @@ pub fn LocalTime(
 
 /// "2026-12-02 10:14 UTC", or the input when it is not a time.
 pub fn utc_text(rfc3339: &str) -> String {
+    use chrono::{Datelike, Timelike};
+    // Written out by hand: a list renders this for every row, and chrono's
+    // `format` parses its pattern each time.
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%d %H:%M UTC")
-                .to_string()
+            let t = t.with_timezone(&chrono::Utc);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
         })
         .unwrap_or_else(|_| rfc3339.to_string())
 }

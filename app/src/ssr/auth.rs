@@ -60,8 +60,21 @@ pub async fn session_user(
     session: &Session,
     state: &AppState,
 ) -> Result<Option<users::UserRow>, AppError> {
+    // Rendering a page or answering a server function: the sign-in guard
+    // has already looked this request's user up.
+    if let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() {
+        if let Some(SeenUser(user)) = parts.extensions.get::<SeenUser>() {
+            return Ok(Some(user.clone()));
+        }
+    }
     session_user_within(session, &state.db, &state.sessions).await
 }
+
+/// The user the sign-in guard found for this request, kept in its
+/// extensions so the page or server function it reaches does not ask the
+/// session store and the users table a second time.
+#[derive(Debug, Clone)]
+pub struct SeenUser(pub users::UserRow);
 
 /// `session_user` under `rules`: a session past its idle timeout or its
 /// absolute lifetime is ended here. Activity moves the idle clock (written

@@ -105,6 +105,90 @@ pub fn open(bytes: &[u8], limits: &Limits, budget: &Budget) -> Result<Document, 
     Ok(doc)
 }
 
+/// `open` for reading pages and tags only: the parse drops the bytes of
+/// every stream (a 50 MB scan is mostly image streams, which lopdf would
+/// otherwise copy out of the upload), then reads back just the page
+/// contents and the fonts' `ToUnicode` maps. The document it returns must
+/// not be written or rendered. When one of those streams cannot be read back
+/// on its own, the whole file is parsed as `open` does.
+pub fn open_for_reading(
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &Budget,
+) -> Result<Document, Refusal> {
+    prescan(bytes, limits, budget)?;
+    budget.check()?;
+    let skeleton = lopdf::Reader {
+        buffer: bytes,
+        document: Document::new(),
+    }
+    .read(Some(without_stream_bytes))
+    .map_err(|_| Refusal::Damaged)?;
+    if skeleton.objects.len() > limits.max_objects {
+        return Err(Refusal::TooComplex);
+    }
+    budget.check()?;
+    let mut wanted = std::collections::BTreeSet::new();
+    for page in skeleton.get_pages().into_values() {
+        wanted.extend(skeleton.get_page_contents(page));
+        for font in skeleton
+            .get_page_fonts(page)
+            .unwrap_or_default()
+            .into_values()
+        {
+            if let Ok(id) = font.get(b"ToUnicode").and_then(lopdf::Object::as_reference) {
+                wanted.insert(id);
+            }
+        }
+    }
+    // lopdf's offsets count from the `%PDF-` header.
+    let start = bytes.windows(5).position(|w| w == b"%PDF-").unwrap_or(0);
+    let reader = lopdf::Reader {
+        buffer: &bytes[start..],
+        document: skeleton,
+    };
+    let mut read_back = Vec::with_capacity(wanted.len());
+    for id in wanted {
+        let mut seen = std::collections::HashSet::new();
+        match reader.get_object(id, &mut seen) {
+            Ok(lopdf::Object::Stream(s)) if !s.content.is_empty() => {
+                read_back.push((id, s.content))
+            }
+            Ok(lopdf::Object::Stream(_)) | Err(_) => return open(bytes, limits, budget),
+            Ok(_) => {}
+        }
+    }
+    let mut doc = reader.document;
+    for (id, content) in read_back {
+        if let Ok(stream) = doc
+            .get_object_mut(id)
+            .and_then(lopdf::Object::as_stream_mut)
+        {
+            stream.content = content;
+        }
+    }
+    budget.check()?;
+    Ok(doc)
+}
+
+/// Called by lopdf on each object as it is parsed: a stream keeps its
+/// dictionary and loses its bytes, except an object stream, whose objects
+/// are read from them next. (One byte is left: lopdf reads an empty stream
+/// again from the file.) What it returns is used only for objects found
+/// inside object streams, which are never streams themselves.
+fn without_stream_bytes(
+    id: lopdf::ObjectId,
+    object: &mut lopdf::Object,
+) -> Option<(lopdf::ObjectId, lopdf::Object)> {
+    if let lopdf::Object::Stream(stream) = object {
+        if !stream.dict.has_type(b"ObjStm") {
+            stream.content = vec![b' '];
+        }
+        return Some((id, lopdf::Object::Null));
+    }
+    Some((id, object.clone()))
+}
+
 /// `open` with the default limits and no deadline, for PDFs that were
 /// accepted earlier (the check is repeated: it is cheap and keeps one door).
 pub fn open_checked(bytes: &[u8]) -> Result<Document, Refusal> {

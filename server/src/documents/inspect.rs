@@ -68,7 +68,7 @@ pub fn inspect_within(
     if contains(bytes, b"/Encrypt") {
         return Err(Refusal::Encrypted);
     }
-    let doc = guard::open(bytes, limits, budget)?;
+    let doc = guard::open_for_reading(bytes, limits, budget)?;
     if doc.is_encrypted() {
         return Err(Refusal::Encrypted);
     }
@@ -349,6 +349,34 @@ mod tests {
         );
         assert_eq!(
             found.tags,
+            vec![Tag { signer: 1, page: 1 }, Tag { signer: 2, page: 2 }]
+        );
+    }
+
+    #[test]
+    fn reading_keeps_page_contents_and_drops_the_other_stream_bytes() {
+        let bytes = crate::sandbox::pdf::two_page_sample(2_000_000);
+        let limits = Limits::default();
+        let budget = Budget::unlimited();
+        let held = |doc: &Document| -> usize {
+            doc.objects
+                .values()
+                .filter_map(|o| o.as_stream().ok())
+                .map(|s| s.content.len())
+                .sum()
+        };
+        let whole = guard::open(&bytes, &limits, &budget).unwrap();
+        let light = guard::open_for_reading(&bytes, &limits, &budget).unwrap();
+        assert!(held(&whole) > 2_000_000, "{}", held(&whole));
+        assert!(held(&light) < 10_000, "{}", held(&light));
+        for (_, page) in light.get_pages() {
+            assert_eq!(
+                light.get_page_content(page).unwrap(),
+                whole.get_page_content(page).unwrap()
+            );
+        }
+        assert_eq!(
+            inspect(&bytes).unwrap().tags,
             vec![Tag { signer: 1, page: 1 }, Tag { signer: 2, page: 2 }]
         );
     }

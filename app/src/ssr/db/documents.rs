@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{on_ex, on_pool, Db, Ex};
+use super::{blob, on_ex, on_pool, Db, Ex};
 use crate::model::request::{DocumentView, MarkupInfo};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -54,21 +54,55 @@ pub struct NewDocument<'a> {
     pub sha256: &'a str,
     pub pages_json: &'a str,
     pub tags_json: &'a str,
-    /// Moved into the query: SQLite's driver would copy a borrowed one
-    /// (a 50 MB PDF held twice more while it is stored).
+    /// The upload's own buffer, handed over.
     pub content: Vec<u8>,
 }
 
-/// Adds a document at the end of the request's list; returns its id and position.
+/// Adds a document at the end of the request's list; returns its id and
+/// position. On SQLite the bytes are written into the new row in pieces
+/// (`blob::write`) instead of being bound, which would copy them whole.
 pub async fn insert(db: &Db, doc: NewDocument<'_>, now: DateTime<Utc>) -> sqlx::Result<(i64, i64)> {
     let size = doc.content.len() as i64;
-    let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
-               VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
-               $2, $3, $4, $5, $6, $7, $8) RETURNING id, position";
-    on_pool!(db, pool => sqlx::query_as(sql)
-        .bind(doc.request_id).bind(doc.name).bind(size).bind(doc.sha256)
-        .bind(doc.pages_json).bind(doc.tags_json).bind(doc.content).bind(now)
-        .fetch_one(pool).await)
+    let position = "(SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1)";
+    match db {
+        Db::Sqlite(pool) => {
+            let sql = format!(
+                "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
+                 VALUES ($1, {position}, $2, $3, $4, $5, $6, zeroblob($3), $7) RETURNING id, position"
+            );
+            let mut tx = pool.begin().await?;
+            let (id, position): (i64, i64) = sqlx::query_as(&sql)
+                .bind(doc.request_id)
+                .bind(doc.name)
+                .bind(size)
+                .bind(doc.sha256)
+                .bind(doc.pages_json)
+                .bind(doc.tags_json)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            blob::write(&mut tx, c"documents", c"content", id, &doc.content).await?;
+            tx.commit().await?;
+            Ok((id, position))
+        }
+        Db::Postgres(pool) => {
+            let sql = format!(
+                "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
+                 VALUES ($1, {position}, $2, $3, $4, $5, $6, $7, $8) RETURNING id, position"
+            );
+            sqlx::query_as(&sql)
+                .bind(doc.request_id)
+                .bind(doc.name)
+                .bind(size)
+                .bind(doc.sha256)
+                .bind(doc.pages_json)
+                .bind(doc.tags_json)
+                .bind(doc.content)
+                .bind(now)
+                .fetch_one(pool)
+                .await
+        }
+    }
 }
 
 /// A document written in the portal: its text, name and what was read from it.

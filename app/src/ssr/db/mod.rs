@@ -7,6 +7,7 @@
 pub mod activities;
 pub mod archive;
 pub mod audit;
+mod blob;
 pub mod dashboard;
 pub mod documents;
 pub mod evidence;
@@ -142,9 +143,12 @@ impl Db {
                 std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
             }
         }
+        // A local file cannot drop a connection the way a server can, so the
+        // ping before each use (a round trip to the connection's thread) is skipped.
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(Db::Sqlite(pool))
