@@ -380,7 +380,7 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         let mut seen = Vec::new();
         let mut f = Filter::default();
         loop {
-            let rows = dashboard::list(&db, &f, owner, 4).await.unwrap();
+            let rows = dashboard::list(&db, &f, owner, 4, false).await.unwrap();
             let more = rows.len() > 3;
             let page: Vec<_> = rows.into_iter().take(3).collect();
             seen.extend(page.iter().map(|r| r.id));
@@ -399,12 +399,14 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         let find = |f: Filter| {
             let db = db.clone();
             async move {
-                dashboard::list(&db, &f, owner, 50)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|r| r.id)
-                    .collect::<Vec<_>>()
+                let ids = |rows: Vec<dashboard::ListRow>| {
+                    rows.into_iter().map(|r| r.id).collect::<Vec<_>>()
+                };
+                let few = ids(dashboard::list(&db, &f, owner, 50, false).await.unwrap());
+                // A broad search finds the same page another way.
+                let many = ids(dashboard::list(&db, &f, owner, 50, true).await.unwrap());
+                assert_eq!(few, many, "{f:?}");
+                few
             }
         };
         assert_eq!(
@@ -465,6 +467,8 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         let counts = dashboard::counts(&db, &Filter::default(), owner)
             .await
             .unwrap();
+        assert!(!counts.capped);
+        let counts = counts.per_status;
         assert!(counts.contains(&("draft".to_string(), 6)));
         assert!(counts.contains(&("starting".to_string(), 1)));
         // The status tabs count what the other filters leave, whatever the status filter.
@@ -479,7 +483,39 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         )
         .await
         .unwrap();
-        assert_eq!(searched, vec![("draft".to_string(), 1)]);
+        assert_eq!(searched.per_status, vec![("draft".to_string(), 1)]);
+        assert!(!searched.capped);
+
+        // A search's counts stop past the cap; below it they are exact.
+        let broad = Filter {
+            q: "contract".into(),
+            ..Filter::default()
+        };
+        let capped = dashboard::counts_up_to(&db, &broad, owner, 3)
+            .await
+            .unwrap();
+        assert!(capped.capped, "{capped:?}");
+        assert_eq!(capped.per_status.iter().map(|(_, n)| n).sum::<i64>(), 4);
+        let exact = dashboard::counts_up_to(&db, &broad, owner, 7)
+            .await
+            .unwrap();
+        assert!(!exact.capped, "{exact:?}");
+        let mut exact = exact.per_status;
+        exact.sort();
+        assert_eq!(
+            exact,
+            vec![("draft".to_string(), 6), ("starting".to_string(), 1)]
+        );
+        let short = Filter {
+            q: "co".into(),
+            ..Filter::default()
+        };
+        assert!(
+            dashboard::counts_up_to(&db, &short, owner, 3)
+                .await
+                .unwrap()
+                .capped
+        );
 
         // Only mine: counted per owner (ids 0, 2, 4 and 6 are the owner's).
         let mut mine = dashboard::counts(
@@ -491,7 +527,8 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
             owner,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .per_status;
         mine.sort();
         assert_eq!(
             mine,
@@ -524,7 +561,8 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         assert!(requests::delete(&db, ids[1]).await.unwrap());
         let counts = dashboard::counts(&db, &Filter::default(), owner)
             .await
-            .unwrap();
+            .unwrap()
+            .per_status;
         assert!(counts.contains(&("draft".to_string(), 5)), "{counts:?}");
     })
     .await;

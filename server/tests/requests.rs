@@ -341,3 +341,60 @@ async fn start_waits_for_a_clean_preflight_and_happens_once() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_list_says_when_a_search_matches_nothing_or_more_than_it_counts() {
+    use app::ssr::db::{users, Db};
+    let app = TestApp::spawn_with(&[("WORKERS", "off")]).await;
+    let staff = app.signed_in("staff@example.nl", "staff").await;
+    let page = |path: &'static str| {
+        let (app, staff) = (&app, &staff);
+        async move { app.get(staff, path).await.text().await.unwrap() }
+    };
+    let empty = page("/").await;
+    assert!(empty.contains("No signing requests yet"), "{empty}");
+    // A search that finds nothing is not an empty portal.
+    let none = page("/?q=nothing%20like%20this").await;
+    assert!(!none.contains("No signing requests yet"), "{none}");
+    assert!(none.contains("No requests match"), "{none}");
+    assert!(none.contains("show every request"), "{none}");
+
+    let owner = users::find_by_email(&app.db, "staff@example.nl")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let Db::Sqlite(pool) = &app.db else {
+        unreachable!("the test portal runs on SQLite")
+    };
+    sqlx::query(
+        "INSERT INTO requests (owner_id, title, reference, flow, signers, status, created_at, updated_at) \
+         WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 1100) \
+         SELECT $1, 'Lease ' || n, 'REF-' || n, 'direct', '[]', \
+         CASE n % 2 WHEN 0 THEN 'draft' ELSE 'signed' END, \
+         strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-' || n || ' minutes'), \
+         strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now', '-' || n || ' minutes') FROM s",
+    )
+    .bind(owner)
+    .execute(pool)
+    .await
+    .unwrap();
+    let broad = page("/?q=lease").await;
+    assert!(
+        broad.contains("More than 1000 requests match · showing 25 on this page"),
+        "{broad}"
+    );
+    assert!(broad.contains("1000+"), "{broad}");
+    // The newest first, as without the search.
+    assert!(
+        broad.contains("Lease 1<") && !broad.contains("Lease 1100<"),
+        "{broad}"
+    );
+    let narrow = page("/?q=lease%2010").await;
+    // "Lease 10", "Lease 100" to "Lease 109", "Lease 1000" to "Lease 1099".
+    assert!(
+        narrow.contains("111 requests · showing 25 on this page"),
+        "{narrow}"
+    );
+    app.stop().await;
+}

@@ -52,6 +52,16 @@ pub struct Filter {
 }
 
 impl Filter {
+    /// Whether anything leaves requests out (the sort and page do not).
+    pub fn narrows(&self) -> bool {
+        !self.q.trim().is_empty()
+            || !self.status.is_empty()
+            || !self.flow.is_empty()
+            || self.mine
+            || !self.from.is_empty()
+            || !self.to.is_empty()
+    }
+
     /// The filter from named values (the address's query, or the form).
     pub fn from_lookup(get: impl Fn(&str) -> String) -> Filter {
         Filter {
@@ -74,9 +84,16 @@ pub struct Page {
     pub next: Option<String>,
     /// How many requests there are per status (all of them, not only this page).
     pub counts: Vec<(RequestStatus, i64)>,
+    /// The search matches more requests than are counted (`COUNT_CAP`):
+    /// `counts` holds only the first matches found.
+    pub counts_capped: bool,
     /// Requests waiting without news from Signhost for too long.
     pub quiet: i64,
     pub quiet_hours: i64,
 }
 
 pub const PAGE_SIZE: i64 = 25;
+
+/// A search's counts stop here: past it the list says "more than" instead
+/// of counting every match.
+pub const COUNT_CAP: i64 = 1000;

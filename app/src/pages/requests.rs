@@ -9,7 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::requests::{list_requests, DuplicateRequest};
 use crate::components::feedback::ErrorPanel;
 use crate::components::time::{LocalTime, Style};
-use crate::model::dashboard::{Filter, Page, Sort};
+use crate::model::dashboard::{Filter, Page, Sort, COUNT_CAP};
 use crate::model::request::{RequestStatus, RequestSummary};
 
 #[component]
@@ -36,17 +36,24 @@ pub fn RequestsPage() -> impl IntoView {
 
 /// The status tabs: all, then each status that has requests, with counts.
 #[component]
-fn StatusTabs(counts: Vec<(RequestStatus, i64)>, filter: Filter) -> impl IntoView {
+fn StatusTabs(counts: Vec<(RequestStatus, i64)>, capped: bool, filter: Filter) -> impl IntoView {
     let all: i64 = counts.iter().map(|(_, n)| n).sum();
     let current = filter.status.clone();
+    // Past the cap only "All" has a number: the first matches found say
+    // nothing about how the rest are spread over the statuses.
     let tab = move |status: &str, label: String, n: i64, title: &'static str| {
+        let n = match (capped, status.is_empty()) {
+            (false, _) => n.to_string(),
+            (true, true) => format!("{COUNT_CAP}+"),
+            (true, false) => String::new(),
+        };
         let mut f = filter.clone();
         f.status = status.to_string();
         f.after.clear();
         let here = filter.status == status;
         view! {
             <a href=href(&f) class:active=here aria-current=here.then_some("page") title=title>
-                {label}" "<span class="tab-count">{n}</span>
+                {label}" "{(!n.is_empty()).then(|| view! { <span class="tab-count">{n}</span> })}
             </a>
         }
     };
@@ -63,7 +70,7 @@ fn StatusTabs(counts: Vec<(RequestStatus, i64)>, filter: Filter) -> impl IntoVie
 #[component]
 fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
     let total: i64 = page.counts.iter().map(|(_, n)| n).sum();
-    if total == 0 {
+    if total == 0 && !filter.narrows() {
         return view! {
             <section class="empty-state" aria-labelledby="empty-title">
                 <h2 id="empty-title">"No signing requests yet"</h2>
@@ -93,9 +100,12 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
                 " "<a href="/?status=waiting">"Show waiting requests"</a>
             </p>
         })}
-        <StatusTabs counts=page.counts.clone() filter=filter.clone()/>
+        <StatusTabs counts=page.counts.clone() capped=page.counts_capped filter=filter.clone()/>
         <p class="result-count muted small" role="status">
             {match (matching, shown) {
+                _ if page.counts_capped => format!(
+                    "More than {COUNT_CAP} requests match · showing {shown} on this page. Add words to the search to narrow it."
+                ),
                 (0, _) => "No requests match.".to_string(),
                 (1, _) => "1 request".to_string(),
                 (n, s) if (s as i64) < n => format!("{n} requests · showing {s} on this page"),
@@ -257,8 +267,10 @@ fn RequestTable(rows: Vec<RequestSummary>) -> impl IntoView {
     // Each row can be copied into a new draft of one's own.
     let duplicate = ServerAction::<DuplicateRequest>::new();
     if rows.is_empty() {
-        return view! { <p class="empty-note">"No requests match. Try fewer filters."</p> }
-            .into_any();
+        return view! {
+            <p class="empty-note">"No requests match. Try fewer filters, or "<a href="/">"show every request"</a>"."</p>
+        }
+        .into_any();
     }
     view! {
         <div class="table-wrap card">

@@ -151,7 +151,11 @@ pub async fn list(
 ) -> Result<crate::model::dashboard::Page, AppError> {
     use crate::model::dashboard::{Page, PAGE_SIZE};
     use crate::ssr::db::dashboard;
-    let mut rows = dashboard::list(&state.db, filter, user.id, PAGE_SIZE + 1)
+    // Counted first: how broad the search is decides how the page is found.
+    let counts = dashboard::counts(&state.db, filter, user.id)
+        .await
+        .map_err(internal)?;
+    let mut rows = dashboard::list(&state.db, filter, user.id, PAGE_SIZE + 1, counts.capped)
         .await
         .map_err(internal)?;
     let next = (rows.len() as i64 > PAGE_SIZE).then(|| {
@@ -160,9 +164,8 @@ pub async fn list(
             .map(|r| dashboard::cursor(filter.sort, r))
             .unwrap_or_default()
     });
-    let counts = dashboard::counts(&state.db, filter, user.id)
-        .await
-        .map_err(internal)?;
+    let counts_capped = counts.capped;
+    let counts = counts.per_status;
     let counts = RequestStatus::ALL
         .into_iter()
         .map(|s| {
@@ -205,6 +208,7 @@ pub async fn list(
             .collect(),
         next,
         counts,
+        counts_capped,
         quiet,
         quiet_hours: state.quiet_hours,
     })

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{on_pool, Db};
-use crate::model::dashboard::{Filter, Sort};
+use crate::model::dashboard::{Filter, Sort, COUNT_CAP};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ListRow {
@@ -60,6 +60,33 @@ macro_rules! bind_all {
     }};
 }
 
+/// How a query asks SQLite's search index, depending on how much it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fts {
+    /// Every match first, then the page among them: cheap when few match.
+    InSet,
+    /// The page's rows in order, each looked up in the index: cheap when
+    /// many match (a broad word is found within the first rows).
+    Probe,
+    /// The index drives the query (`requests_search` is in its FROM), so
+    /// a LIMIT stops it early: for the capped counts.
+    Driving,
+}
+
+/// Whether the search goes through SQLite's trigram index.
+fn uses_fts(db: &Db, f: &Filter) -> bool {
+    matches!(db, Db::Sqlite(_)) && f.q.trim().chars().count() >= 3
+}
+
+/// The requests per status behind the status tabs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub per_status: Vec<(String, i64)>,
+    /// More than the cap match the search: `per_status` holds only the
+    /// first matches found, in no particular order.
+    pub capped: bool,
+}
+
 /// The conditions of the filters that are set, and nothing for those that
 /// are not (a condition such as `$2 = '' OR status = $2` would keep both
 /// databases from using an index). Status is left out for the counts.
@@ -68,6 +95,7 @@ fn conditions(
     f: &Filter,
     user_id: i64,
     with_status: bool,
+    fts: Fts,
     args: &mut Vec<Arg>,
 ) -> Vec<String> {
     let mut add = |sql: &dyn Fn(usize) -> String, arg: Arg| {
@@ -77,14 +105,19 @@ fn conditions(
     let mut out = Vec::new();
     let like = like_pattern(&f.q);
     let words = f.q.trim();
-    if matches!(db, Db::Sqlite(_)) && words.chars().count() >= 3 {
+    if uses_fts(db, f) {
         // SQLite's trigram index (migration 0014) finds any part of three
         // letters or more, ignoring case, as the LIKE below does.
         out.push(add(
-            &|n| {
-                format!(
+            &|n| match fts {
+                Fts::InSet => format!(
                     "r.id IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ${n})"
-                )
+                ),
+                Fts::Probe => format!(
+                    "EXISTS (SELECT 1 FROM requests_search WHERE requests_search MATCH ${n} \
+                     AND requests_search.rowid = r.id)"
+                ),
+                Fts::Driving => format!("requests_search MATCH ${n}"),
             },
             Arg::Text(format!("\"{}\"", words.replace('"', "\"\""))),
         ));
@@ -133,7 +166,14 @@ fn where_sql(conditions: &[String]) -> String {
 }
 
 /// One page of requests (`limit` rows, plus one to tell whether more follow).
-pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result<Vec<ListRow>> {
+/// `broad`: the search matches many requests (its counts were capped).
+pub async fn list(
+    db: &Db,
+    f: &Filter,
+    user_id: i64,
+    limit: i64,
+    broad: bool,
+) -> sqlx::Result<Vec<ListRow>> {
     let (key, dir) = match f.sort {
         Sort::Updated => ("r.updated_at", "<"),
         Sort::Created => ("r.created_at", "<"),
@@ -141,7 +181,8 @@ pub async fn list(db: &Db, f: &Filter, user_id: i64, limit: i64) -> sqlx::Result
     };
     let order = if dir == "<" { "DESC" } else { "ASC" };
     let mut args = Vec::new();
-    let mut conds = conditions(db, f, user_id, true, &mut args);
+    let fts = if broad { Fts::Probe } else { Fts::InSet };
+    let mut conds = conditions(db, f, user_id, true, fts, &mut args);
     if let Some((after_key, after_id)) = f.after.rsplit_once('~') {
         let after_id = after_id.parse::<i64>().ok();
         let after = match f.sort {
@@ -183,28 +224,48 @@ fn like_pattern(q: &str) -> String {
 }
 
 /// How many requests match the filter's search, flow, owner and dates, per
-/// status (the status tabs; the status filter itself is left out).
-pub async fn counts(db: &Db, f: &Filter, user_id: i64) -> sqlx::Result<Vec<(String, i64)>> {
+/// status (the status tabs; the status filter itself is left out), up to
+/// `COUNT_CAP` when a filter is set.
+pub async fn counts(db: &Db, f: &Filter, user_id: i64) -> sqlx::Result<Counts> {
+    counts_up_to(db, f, user_id, COUNT_CAP).await
+}
+
+/// `counts` with another cap.
+pub async fn counts_up_to(db: &Db, f: &Filter, user_id: i64, cap: i64) -> sqlx::Result<Counts> {
     let unfiltered =
         f.q.trim().is_empty() && f.flow.is_empty() && f.from.is_empty() && f.to.is_empty();
     if unfiltered {
         // Kept per owner and status by triggers (migration 0014).
-        return if f.mine {
+        let per_status = if f.mine {
             let sql = "SELECT status, n FROM request_counts WHERE owner_id = $1 AND n > 0";
             on_pool!(db, pool => sqlx::query_as(sql).bind(user_id).fetch_all(pool).await)
         } else {
             let sql = "SELECT status, CAST(SUM(n) AS BIGINT) FROM request_counts \
                        GROUP BY status HAVING SUM(n) > 0";
             on_pool!(db, pool => sqlx::query_as(sql).fetch_all(pool).await)
-        };
+        }?;
+        return Ok(Counts {
+            per_status,
+            capped: false,
+        });
     }
     let mut args = Vec::new();
-    let conds = conditions(db, f, user_id, false, &mut args);
+    let conds = conditions(db, f, user_id, false, Fts::Driving, &mut args);
+    let from = if uses_fts(db, f) {
+        "requests_search JOIN requests r ON r.id = requests_search.rowid"
+    } else {
+        "requests r"
+    };
+    args.push(Arg::Int(cap + 1));
     let sql = format!(
-        "SELECT r.status, COUNT(*) FROM requests r {} GROUP BY r.status",
-        where_sql(&conds)
+        "SELECT status, COUNT(*) FROM (SELECT r.status FROM {from} {} LIMIT ${}) m GROUP BY status",
+        where_sql(&conds),
+        args.len()
     );
-    on_pool!(db, pool => bind_all!(sqlx::query_as(&sql), &args).fetch_all(pool).await)
+    let per_status: Vec<(String, i64)> =
+        on_pool!(db, pool => bind_all!(sqlx::query_as(&sql), &args).fetch_all(pool).await)?;
+    let capped = per_status.iter().map(|(_, n)| n).sum::<i64>() > cap;
+    Ok(Counts { per_status, capped })
 }
 
 /// Requests waiting at their service with no message since `since`.
