@@ -150,6 +150,38 @@ async fn documents_keep_order_bytes_and_fields() {
             b"%PDF-bb"
         );
 
+        // A written document stays written in a copy, with its text.
+        let markup = app::model::request::MarkupInfo::default();
+        let written = documents::Written {
+            request_id: id,
+            name: "Lease.md",
+            sha256: "def",
+            markup: &markup,
+            text: "# Lease",
+        };
+        let w = documents::insert_written(&db, &written, Utc::now())
+            .await
+            .unwrap();
+        let changed = documents::Written {
+            text: "# Lease, second draft",
+            ..written
+        };
+        assert!(documents::update_written(&db, w, &changed).await.unwrap());
+        let copy = requests::duplicate(&db, id, owner, Utc::now())
+            .await
+            .unwrap();
+        let copied = documents::list(&db, copy).await.unwrap();
+        let last = copied.last().unwrap();
+        assert!(last.markup.is_some(), "{last:?}");
+        assert_eq!(
+            documents::content(&db, copy, last.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            b"# Lease, second draft"
+        );
+        assert!(documents::remove(&db, id, w).await.unwrap());
+
         documents::mark_uploaded(&db, a, Utc::now()).await.unwrap();
         assert!(documents::list(&db, id)
             .await
@@ -169,7 +201,7 @@ async fn documents_keep_order_bytes_and_fields() {
 }
 
 #[tokio::test]
-async fn large_files_are_stored_whole_in_pieces_and_archived_once() {
+async fn large_documents_are_stored_whole_and_archive_files_once() {
     use app::ssr::db::archive::{self, NewArchiveFile};
     on_each_backend(|db| async move {
         let owner = owner(&db).await;

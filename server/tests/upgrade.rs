@@ -9,7 +9,7 @@
 mod support;
 
 use app::model::request::{RequestStatus, Settings, Signer};
-use app::ssr::db::documents::{self, NewDocument};
+use app::ssr::db::documents;
 use app::ssr::db::signer_links::{self, LinkRow};
 use app::ssr::db::{activities, archive, jobs, postbacks, requests, tracking, Db};
 use app::ssr::testing::TestDb;
@@ -120,20 +120,26 @@ async fn old_request(db: &Db, sh: &TestApp, owner: i64, stage: Stage) -> Old {
             .unwrap(),
     };
     let pdf = sample_pdf();
-    let (doc_id, _) = documents::insert(
+    // As the earlier release stored it: the bytes in the documents row.
+    run!(
         db,
-        NewDocument {
-            request_id: id,
-            name: "Lease.pdf",
-            sha256: "0",
-            pages_json: r#"[{"width":595.0,"height":842.0,"rotate":0}]"#,
-            tags_json: "[]",
-            content: pdf.clone(),
-        },
+        "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
+         VALUES ($1, 1, 'Lease.pdf', $2, '0', '[{\"width\":595.0,\"height\":842.0,\"rotate\":0}]', '[]', $3, $4)",
+        id,
+        pdf.len() as i64,
+        pdf.clone(),
         now,
-    )
-    .await
-    .unwrap();
+    );
+    let doc_id: i64 = match db {
+        Db::Sqlite(p) => sqlx::query_scalar("SELECT MAX(id) FROM documents")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+        Db::Postgres(p) => sqlx::query_scalar("SELECT MAX(id) FROM documents")
+            .fetch_one(p)
+            .await
+            .unwrap(),
+    };
     let step = match stage {
         Stage::BeforeCreate => Some("create"),
         Stage::Created => Some("upload"),
@@ -297,6 +303,13 @@ async fn requests_in_every_state_finish_normally_after_the_upgrade() {
         );
 
         db.migrate().await.unwrap();
+        // Every document's bytes moved to their own table, whole.
+        for o in &old {
+            let docs = documents::list(&db, o.id).await.unwrap();
+            assert_eq!(docs.len(), 1);
+            let bytes = documents::content(&db, o.id, docs[0].id).await.unwrap();
+            assert_eq!(bytes.as_deref(), Some(&sample_pdf()[..]), "{:?}", o.stage);
+        }
 
         // Nothing lost: the Signhost columns are now the neutral ones.
         for o in &old {

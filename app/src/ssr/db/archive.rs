@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{blob, on_pool, Db};
+use super::{on_pool, Db};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ArchiveRow {
@@ -25,48 +25,13 @@ pub struct NewArchiveFile<'a> {
     pub content: &'a [u8],
 }
 
-/// Stores a file once; storing it again changes nothing. On SQLite the
-/// bytes are written into the new row in pieces (`blob::write`).
+/// Stores a file once; storing it again changes nothing.
 pub async fn insert(db: &Db, f: &NewArchiveFile<'_>, now: DateTime<Utc>) -> sqlx::Result<()> {
-    let size = f.content.len() as i64;
-    match db {
-        Db::Sqlite(pool) => {
-            let sql = "INSERT INTO archive_files (request_id, kind, file_id, name, size, sha256, content, stored_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, zeroblob($5), $7) \
-                       ON CONFLICT (request_id, kind, file_id) DO NOTHING RETURNING id";
-            let mut tx = pool.begin().await?;
-            let id: Option<i64> = sqlx::query_scalar(sql)
-                .bind(f.request_id)
-                .bind(f.kind)
-                .bind(f.file_id)
-                .bind(f.name)
-                .bind(size)
-                .bind(f.sha256)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(id) = id {
-                blob::write(&mut tx, c"archive_files", c"content", id, f.content).await?;
-            }
-            tx.commit().await
-        }
-        Db::Postgres(pool) => {
-            let sql = "INSERT INTO archive_files (request_id, kind, file_id, name, size, sha256, content, stored_at) \
-                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, kind, file_id) DO NOTHING";
-            sqlx::query(sql)
-                .bind(f.request_id)
-                .bind(f.kind)
-                .bind(f.file_id)
-                .bind(f.name)
-                .bind(size)
-                .bind(f.sha256)
-                .bind(f.content)
-                .bind(now)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        }
-    }
+    let sql = "INSERT INTO archive_files (request_id, kind, file_id, name, size, sha256, content, stored_at) \
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (request_id, kind, file_id) DO NOTHING";
+    on_pool!(db, pool => sqlx::query(sql).bind(f.request_id).bind(f.kind).bind(f.file_id).bind(f.name)
+        .bind(f.content.len() as i64).bind(f.sha256).bind(f.content).bind(now)
+        .execute(pool).await.map(|_| ()))
 }
 
 pub async fn list(db: &Db, request_id: i64) -> sqlx::Result<Vec<ArchiveRow>> {

@@ -58,50 +58,55 @@ pub struct NewDocument<'a> {
     pub content: Vec<u8>,
 }
 
+/// The new row of a document (its bytes go into `document_content`).
+const INSERT: &str = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, markup, created_at) \
+     VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
+     $2, $3, $4, $5, $6, $7, $8) RETURNING id, position";
+
 /// Adds a document at the end of the request's list; returns its id and
-/// position. On SQLite the bytes are written into the new row in pieces
+/// position. On SQLite the bytes are written into their row in pieces
 /// (`blob::write`) instead of being bound, which would copy them whole.
 pub async fn insert(db: &Db, doc: NewDocument<'_>, now: DateTime<Utc>) -> sqlx::Result<(i64, i64)> {
     let size = doc.content.len() as i64;
-    let position = "(SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1)";
-    match db {
-        Db::Sqlite(pool) => {
-            let sql = format!(
-                "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
-                 VALUES ($1, {position}, $2, $3, $4, $5, $6, zeroblob($3), $7) RETURNING id, position"
-            );
-            let mut tx = pool.begin().await?;
-            let (id, position): (i64, i64) = sqlx::query_as(&sql)
-                .bind(doc.request_id)
-                .bind(doc.name)
-                .bind(size)
-                .bind(doc.sha256)
-                .bind(doc.pages_json)
-                .bind(doc.tags_json)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await?;
-            blob::write(&mut tx, c"documents", c"content", id, &doc.content).await?;
-            tx.commit().await?;
-            Ok((id, position))
-        }
-        Db::Postgres(pool) => {
-            let sql = format!(
-                "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, created_at) \
-                 VALUES ($1, {position}, $2, $3, $4, $5, $6, $7, $8) RETURNING id, position"
-            );
-            sqlx::query_as(&sql)
-                .bind(doc.request_id)
-                .bind(doc.name)
-                .bind(size)
-                .bind(doc.sha256)
-                .bind(doc.pages_json)
-                .bind(doc.tags_json)
-                .bind(doc.content)
-                .bind(now)
-                .fetch_one(pool)
-                .await
-        }
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let (id, position): (i64, i64) = sqlx::query_as(INSERT)
+            .bind(doc.request_id).bind(doc.name).bind(size).bind(doc.sha256)
+            .bind(doc.pages_json).bind(doc.tags_json).bind(None::<String>).bind(now)
+            .fetch_one(&mut *tx).await?;
+        Content::store(&mut tx, id, doc.content).await?;
+        tx.commit().await?;
+        Ok((id, position))
+    })
+}
+
+/// Storing a document's bytes, per backend.
+trait Content {
+    async fn store(&mut self, id: i64, bytes: Vec<u8>) -> sqlx::Result<()>;
+}
+
+impl Content for sqlx::Transaction<'_, sqlx::Sqlite> {
+    /// `content` is the table's last column, so `zeroblob` allocates nothing.
+    async fn store(&mut self, id: i64, bytes: Vec<u8>) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO document_content (document_id, content) VALUES ($1, zeroblob($2))",
+        )
+        .bind(id)
+        .bind(bytes.len() as i64)
+        .execute(&mut **self)
+        .await?;
+        blob::write(self, c"document_content", c"content", id, &bytes).await
+    }
+}
+
+impl Content for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn store(&mut self, id: i64, bytes: Vec<u8>) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO document_content (document_id, content) VALUES ($1, $2)")
+            .bind(id)
+            .bind(bytes)
+            .execute(&mut **self)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -117,26 +122,37 @@ pub struct Written<'a> {
 /// Adds a written document at the end of the request's list; its id.
 pub async fn insert_written(db: &Db, w: &Written<'_>, now: DateTime<Utc>) -> sqlx::Result<i64> {
     let markup = serde_json::to_string(w.markup).unwrap_or_else(|_| "{}".into());
-    let sql = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, content, markup, created_at) \
-               VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM documents WHERE request_id = $1), \
-               $2, $3, $4, '[]', '[]', $5, $6, $7) RETURNING id";
-    on_pool!(db, pool => sqlx::query_scalar(sql)
-        .bind(w.request_id).bind(w.name).bind(w.text.len() as i64).bind(w.sha256)
-        .bind(w.text.as_bytes()).bind(&markup).bind(now)
-        .fetch_one(pool).await)
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let (id, _): (i64, i64) = sqlx::query_as(INSERT)
+            .bind(w.request_id).bind(w.name).bind(w.text.len() as i64).bind(w.sha256)
+            .bind("[]").bind("[]").bind(Some(&markup)).bind(now)
+            .fetch_one(&mut *tx).await?;
+        Content::store(&mut tx, id, w.text.as_bytes().to_vec()).await?;
+        tx.commit().await?;
+        Ok(id)
+    })
 }
 
 /// Replaces a written document's text; false when it is not one of the
 /// request's written documents.
 pub async fn update_written(db: &Db, id: i64, w: &Written<'_>) -> sqlx::Result<bool> {
     let markup = serde_json::to_string(w.markup).unwrap_or_else(|_| "{}".into());
-    let sql = "UPDATE documents SET name = $1, size = $2, sha256 = $3, content = $4, markup = $5 \
-               WHERE request_id = $6 AND id = $7 AND markup IS NOT NULL";
-    let n = on_pool!(db, pool => sqlx::query(sql)
-        .bind(w.name).bind(w.text.len() as i64).bind(w.sha256).bind(w.text.as_bytes()).bind(&markup)
-        .bind(w.request_id).bind(id)
-        .execute(pool).await?.rows_affected());
-    Ok(n == 1)
+    let sql = "UPDATE documents SET name = $1, size = $2, sha256 = $3, markup = $4 \
+               WHERE request_id = $5 AND id = $6 AND markup IS NOT NULL";
+    let text = "UPDATE document_content SET content = $1 WHERE document_id = $2";
+    on_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let n = sqlx::query(sql)
+            .bind(w.name).bind(w.text.len() as i64).bind(w.sha256).bind(&markup)
+            .bind(w.request_id).bind(id)
+            .execute(&mut *tx).await?.rows_affected();
+        if n == 1 {
+            sqlx::query(text).bind(w.text.as_bytes()).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(n == 1)
+    })
 }
 
 /// The documents of a request, in order.
@@ -148,7 +164,8 @@ pub async fn list(db: &Db, request_id: i64) -> sqlx::Result<Vec<DocumentRow>> {
 
 /// The PDF bytes of one document of a request.
 pub async fn content(db: &Db, request_id: i64, id: i64) -> sqlx::Result<Option<Vec<u8>>> {
-    let sql = "SELECT content FROM documents WHERE request_id = $1 AND id = $2";
+    let sql = "SELECT c.content FROM document_content c JOIN documents d ON d.id = c.document_id \
+               WHERE d.request_id = $1 AND d.id = $2";
     on_pool!(db, pool => sqlx::query_scalar(sql).bind(request_id).bind(id).fetch_optional(pool).await)
 }
 

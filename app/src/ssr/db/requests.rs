@@ -246,14 +246,24 @@ pub async fn duplicate(db: &Db, id: i64, owner_id: i64, now: DateTime<Utc>) -> s
         SELECT $1, CASE WHEN title = '' THEN '' ELSE 'Copy of ' || title END, reference, flow, language, \
         days_to_expire, remind_days, sequential, notify_sender, signers, receivers, provider, $2, $2 \
         FROM requests WHERE id = $3 RETURNING id";
-    let docs = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, fields, \
-        content, created_at) SELECT $1, position, name, size, sha256, pages, tags, fields, content, $2 \
-        FROM documents WHERE request_id = $3";
+    // One document at a time, so each copy's bytes follow it (written
+    // documents stay written: their markup is copied too).
+    let originals = "SELECT id FROM documents WHERE request_id = $1 ORDER BY position, id";
+    let doc = "INSERT INTO documents (request_id, position, name, size, sha256, pages, tags, fields, \
+        markup, created_at) SELECT $1, position, name, size, sha256, pages, tags, fields, markup, $2 \
+        FROM documents WHERE id = $3 RETURNING id";
+    let content = "INSERT INTO document_content (document_id, content) \
+        SELECT $1, content FROM document_content WHERE document_id = $2";
     on_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         let new_id: i64 = sqlx::query_scalar(copy).bind(owner_id).bind(now).bind(id)
             .fetch_one(&mut *tx).await?;
-        sqlx::query(docs).bind(new_id).bind(now).bind(id).execute(&mut *tx).await?;
+        let docs: Vec<i64> = sqlx::query_scalar(originals).bind(id).fetch_all(&mut *tx).await?;
+        for old in docs {
+            let copied: i64 = sqlx::query_scalar(doc).bind(new_id).bind(now).bind(old)
+                .fetch_one(&mut *tx).await?;
+            sqlx::query(content).bind(copied).bind(old).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(new_id)
     })
