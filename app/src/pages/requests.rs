@@ -106,7 +106,7 @@ fn Dashboard(page: Page, filter: Filter) -> impl IntoView {
                 _ if page.counts_capped => format!(
                     "More than {COUNT_CAP} requests match · showing {shown} on this page. Add words to the search to narrow it."
                 ),
-                (0, _) => "No requests match.".to_string(),
+                (0, _) => "0 requests".to_string(),
                 (1, _) => "1 request".to_string(),
                 (n, s) if (s as i64) < n => format!("{n} requests · showing {s} on this page"),
                 (n, _) => format!("{n} requests"),
