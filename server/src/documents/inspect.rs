@@ -382,7 +382,8 @@ mod tests {
     }
 
     /// Rewrites the end-to-end fixture: `cargo test -p server write_two_page_fixture -- --ignored`.
-    /// `PDF_OUT` and `PDF_PADDING` write another file (the upload benchmark uses them).
+    /// `PDF_OUT`, `PDF_PADDING` and `PDF_STREAMS` write another file (the
+    /// upload benchmark uses them).
     #[test]
     #[ignore]
     fn write_two_page_fixture() {
@@ -397,7 +398,15 @@ mod tests {
             .and_then(|p| p.parse().ok())
             .unwrap_or(120 * 1024);
         std::fs::create_dir_all(std::path::Path::new(&path).parent().unwrap()).unwrap();
-        std::fs::write(path, crate::sandbox::pdf::two_page_sample(padding)).unwrap();
+        let streams = std::env::var("PDF_STREAMS")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1);
+        std::fs::write(
+            path,
+            crate::sandbox::pdf::two_page_sample_in(padding, streams),
+        )
+        .unwrap();
     }
 
     #[test]

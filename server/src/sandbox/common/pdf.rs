@@ -269,6 +269,12 @@ pub fn sample(text_lines: &[&str]) -> Vec<u8> {
 /// `{{Signer2}}`, padded with an unused stream of `padding` bytes so that
 /// uploads take long enough to watch.
 pub fn two_page_sample(padding: usize) -> Vec<u8> {
+    two_page_sample_in(padding, 1)
+}
+
+/// `two_page_sample` with its padding split over `streams` streams (as a
+/// scan's pages are images of their own).
+pub fn two_page_sample_in(padding: usize, streams: usize) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Stream};
     let mut doc = Document::with_version("1.7");
@@ -322,7 +328,10 @@ pub fn two_page_sample(padding: usize) -> Vec<u8> {
         x ^= x << 5;
         noise.push(x as u8);
     }
-    doc.add_object(Stream::new(dictionary! {}, noise));
+    let piece = noise.len().div_ceil(streams.max(1)).max(1);
+    for part in noise.chunks(piece) {
+        doc.add_object(Stream::new(dictionary! {}, part.to_vec()));
+    }
     doc.objects.insert(
         pages_id,
         Object::Dictionary(dictionary! {
