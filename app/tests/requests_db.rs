@@ -588,6 +588,15 @@ async fn the_list_searches_filters_and_pages_by_keyset() {
         assert!(find(q("100%")).await.is_empty());
         assert!(find(q("ref_1")).await.is_empty());
         assert_eq!(find(q("\"ref-2")).await, Vec::<i64>::new());
+        // Beyond ASCII the broad search keeps the index.
+        let s = Settings {
+            title: "Overeenkomst één".into(),
+            ..Settings::default()
+        };
+        requests::save_settings(&db, ids[2], &s, Utc::now())
+            .await
+            .unwrap();
+        assert_eq!(find(q("één")).await, vec![ids[2]]);
 
         // A deleted draft leaves the counts.
         assert!(requests::delete(&db, ids[1]).await.unwrap());

@@ -65,8 +65,9 @@ macro_rules! bind_all {
 enum Fts {
     /// Every match first, then the page among them: cheap when few match.
     InSet,
-    /// The page's rows in order, each looked up in the index: cheap when
-    /// many match (a broad word is found within the first rows).
+    /// The page's rows in order, each checked (with LIKE, or in the index
+    /// for a search beyond ASCII): cheap when many match (a broad word is
+    /// found within the first rows).
     Probe,
     /// The index drives the query (`requests_search` is in its FROM), so
     /// a LIMIT stops it early: for the capped counts.
@@ -105,7 +106,11 @@ fn conditions(
     let mut out = Vec::new();
     let like = like_pattern(&f.q);
     let words = f.q.trim();
-    if uses_fts(db, f) {
+    // A broad search's page is found by checking the rows in list order,
+    // which the LIKE below does without a lookup per row; it folds ASCII
+    // case only, so other letters keep the index.
+    let by_row = fts == Fts::Probe && words.is_ascii();
+    if uses_fts(db, f) && !by_row {
         // SQLite's trigram index (migration 0014) finds any part of three
         // letters or more, ignoring case, as the LIKE below does.
         out.push(add(
@@ -122,7 +127,8 @@ fn conditions(
             Arg::Text(format!("\"{}\"", words.replace('"', "\"\""))),
         ));
     } else if !like.is_empty() {
-        // PostgreSQL uses its trigram indexes on these expressions.
+        // PostgreSQL uses its trigram indexes on these expressions (and
+        // chooses for itself between them and the list's order).
         out.push(add(
             &|n| {
                 format!(
